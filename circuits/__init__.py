@@ -1,0 +1,1 @@
+"""bellsense.circuits layer."""
