@@ -1,0 +1,3 @@
+"""Counts -> estimates with standard errors."""
+
+__all__: list[str] = []
