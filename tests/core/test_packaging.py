@@ -20,3 +20,31 @@ def test_ci_runs_the_readme_commands():
     assert "<!-- ci:main-job -->" in readme and "<!-- ci:tests -->" in readme
     assert "readme_command main-job" in ci and "readme_command tests" in ci
     assert "pytest" in readme
+
+
+def test_wheel_install_has_every_layer(tmp_path):
+    # A normal (non-editable) wheel must carry the four layer folders as bellsense.<layer>.
+    wheel_dir, site = tmp_path / "wheel", tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(wheel_dir)],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = wheel_dir.glob("bellsense-*.whl")
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, install.stderr
+    code = (
+        "import bellsense, bellsense.circuits, bellsense.noise, bellsense.backends, bellsense.estimators;"
+        "print(bellsense.__file__)"
+    )
+    # Run outside the repository so the local bellsense/ folder cannot shadow the installed one.
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(site)}
+    )
+    assert out.returncode == 0, out.stderr
+    assert str(site) in out.stdout
