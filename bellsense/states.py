@@ -62,9 +62,18 @@ def product(n: int, theta: AngleLike = np.pi / 2, phi: AngleLike = 0.0, basis: B
     if basis == "dicke":
         if np.ptp(th) > 0 or np.ptp(ph) > 0:
             raise ValueError("a product state with different angles per qubit is not symmetric; use basis='qubits'")
-        c, s = np.cos(th[0] / 2), np.exp(1j * ph[0]) * np.sin(th[0] / 2)
+        c, s = np.cos(th[0] / 2), np.sin(th[0] / 2)
         k = np.arange(n + 1)
-        return np.sqrt(np.exp(log_binomial(n, k))) * c ** (n - k) * s**k
+        # log space: sqrt(C(n, k)) overflows and c^(n-k) underflows separately for n ~ 1000
+        with np.errstate(divide="ignore"):
+            log_c, log_s = np.log(abs(c)), np.log(abs(s))
+        # 0 * log(0) = 0 (0^0 = 1): only k = 0 survives when s = 0, only k = n when c = 0
+        with np.errstate(invalid="ignore"):
+            log_mag = (
+                0.5 * log_binomial(n, k) + np.where(k < n, (n - k) * log_c, 0.0) + np.where(k > 0, k * log_s, 0.0)
+            )
+        amp = np.exp(log_mag) * np.sign(c) ** (n - k) * np.sign(s) ** k * np.exp(1j * ph[0] * k)
+        return amp / np.linalg.norm(amp)
     vec = np.ones(1, dtype=complex)
     for q in range(n):  # qubit q is the (q)-th least significant bit: kron(new, old)
         single = np.array([np.cos(th[q] / 2), np.exp(1j * ph[q]) * np.sin(th[q] / 2)], dtype=complex)

@@ -1,0 +1,449 @@
+"""The experiment spec: a frozen dataclass, loadable from TOML, validated strictly.
+
+A spec names the probe state(s), the system sizes, the encoding and sensing
+window, the noise, the quantities to measure and how to run. A TOML file has
+the sections ``[probe]``, ``[sensing]``, ``[noise]``, ``[measure]`` and
+``[run]`` (plus top-level ``name`` and ``description``)::
+
+    name = "ghz-vs-product"
+    [probe]
+    states = ["ghz", "product"]   # or state = "ghz"
+    n = [2, 3, 4]                 # an int or a list (a sweep)
+    [sensing]
+    axis = "z"                    # encoding generator J_axis
+    theta = "optimal"             # working point, or a float (radians)
+    t = [0.0, 0.5, 1.0]           # sensing times (a sweep)
+    phi = 0.0                     # field: the window rotates by phi * t
+    [noise]
+    dephasing = 0.05              # gamma of L = sigma_z (per unit of t)
+    [measure]
+    quantities = ["fisher", "bell"]
+    [run]
+    shots = 2000
+    seed = 7
+    backend = "aer"
+
+Unknown keys and bad values raise :class:`SpecError` (a ``ValueError``) whose
+message names the key, the file and the allowed values: a typo never runs a
+different experiment silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+STATES = ("ghz", "product", "dicke", "symmetric", "network")
+QUANTITIES = ("fisher", "bell", "pi_bell", "squeezing")
+FISHER_METHODS = ("moments", "hellinger", "finite_difference")
+READOUTS = ("auto", "parity", "collective")
+AXES = ("x", "y", "z")
+#: Backend names: ``aer``, ``aer:<method>``, ``fake_<device>``, ``ibm_<device>``, ``ibm:least_busy``.
+BACKEND_PATTERN = re.compile(r"^(aer(:[a-z_]+)?|fake_[a-z0-9_]+|ibm_[a-z0-9_]+|ibm:least_busy)$")
+BACKEND_FORMS = "'aer', 'aer:<method>', 'fake_<device>', 'ibm_<device>' or 'ibm:least_busy'"
+
+
+class SpecError(ValueError):
+    """A bad experiment spec. The message names the key, the file and what is allowed."""
+
+
+def _fail(key: str, problem: str, allowed: str) -> SpecError:
+    return SpecError(f"{key}: {problem}; allowed: {allowed}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number(key: str, value: Any, *, minimum: float | None = None, maximum: float | None = None,
+            allowed: str = "a finite number") -> float:
+    if not _is_number(value) or not math.isfinite(value):
+        raise _fail(key, f"{value!r} is not a finite number", allowed)
+    if minimum is not None and value < minimum:
+        raise _fail(key, f"{value!r} is below {minimum:g}", allowed)
+    if maximum is not None and value > maximum:
+        raise _fail(key, f"{value!r} is above {maximum:g}", allowed)
+    return float(value)
+
+
+def _integer(key: str, value: Any, *, minimum: int, allowed: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(key, f"{value!r} is not an integer", allowed)
+    if value < minimum:
+        raise _fail(key, f"{value!r} is below {minimum}", allowed)
+    return int(value)
+
+
+def _as_tuple(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """Probe states and sizes. Every (state, n) pair is a point of the sweep.
+
+    ``k`` is the Dicke excitation number (default ``n // 2``), ``amplitudes`` the
+    Dicke amplitudes ``a_0..a_n`` of a symmetric state (they fix n), and
+    ``weights`` the coefficients v of the linear function ``theta = v . phi``
+    estimated by a sensor network (one entry per sensor, seed 002).
+    """
+
+    states: tuple[str, ...] = ("ghz",)
+    n: tuple[int, ...] = (4,)
+    k: int | None = None
+    amplitudes: tuple[float, ...] | None = None
+    weights: tuple[float, ...] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "states", _as_tuple(self.states))
+        object.__setattr__(self, "n", _as_tuple(self.n))
+        if not self.states:
+            raise _fail("probe.states", "is empty", ", ".join(STATES))
+        for state in self.states:
+            if state not in STATES:
+                raise _fail("probe.states", f"unknown state {state!r}", ", ".join(STATES))
+        if len(set(self.states)) != len(self.states):
+            raise _fail("probe.states", f"{list(self.states)} repeats a state", "each state once")
+        if not self.n:
+            raise _fail("probe.n", "is empty", "an integer >= 1 or a list of them")
+        for n in self.n:
+            _integer("probe.n", n, minimum=1, allowed="an integer >= 1 or a list of them")
+        if self.k is not None:
+            _integer("probe.k", self.k, minimum=0, allowed="an integer 0 <= k <= n")
+            for n in self.n:
+                if self.k > n:
+                    raise _fail("probe.k", f"k = {self.k} exceeds n = {n}", "an integer 0 <= k <= n")
+        if self.amplitudes is not None:
+            amps = _as_tuple(self.amplitudes)
+            object.__setattr__(self, "amplitudes", amps)
+            allowed = "a list of n+1 >= 2 real Dicke amplitudes, not all zero"
+            for a in amps:
+                _number("probe.amplitudes", a, allowed=allowed)
+            if len(amps) < 2 or not any(amps):
+                raise _fail("probe.amplitudes", f"{list(amps)} is not usable", allowed)
+            if "symmetric" in self.states and any(n != len(amps) - 1 for n in self.n):
+                raise _fail("probe.n", f"{list(self.n)} does not match {len(amps)} amplitudes",
+                            f"n = {len(amps) - 1} (the number of amplitudes minus one)")
+        elif "symmetric" in self.states:
+            raise _fail("probe.amplitudes", "is missing for state 'symmetric'", "a list of n+1 Dicke amplitudes")
+        if self.weights is not None:
+            w = _as_tuple(self.weights)
+            object.__setattr__(self, "weights", w)
+            allowed = "a list of >= 2 real coefficients (one per sensor), not all zero"
+            for v in w:
+                _number("probe.weights", v, allowed=allowed)
+            if len(w) < 2 or not any(w):
+                raise _fail("probe.weights", f"{list(w)} is not usable", allowed)
+            for n in self.n:
+                if n < len(w):
+                    raise _fail("probe.n", f"n = {n} is smaller than the {len(w)} sensors",
+                                "at least one qubit per sensor")
+        elif "network" in self.states:
+            raise _fail("probe.weights", "is missing for state 'network'", "one coefficient per sensor, e.g. [-1, 1]")
+
+    def dicke_k(self, n: int) -> int:
+        """The Dicke excitation number used at size n (``k`` or ``n // 2``)."""
+        return self.k if self.k is not None else n // 2
+
+
+@dataclass(frozen=True)
+class SensingSpec:
+    """Encoding ``exp(-i theta J_axis)`` at the working point theta, after a window of time t in field phi.
+
+    ``theta = "optimal"`` lets the runner choose the working point of the
+    readout that maximises its Fisher information.
+    """
+
+    axis: str = "z"
+    theta: float | str = "optimal"
+    t: tuple[float, ...] = (0.0,)
+    phi: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.axis not in AXES:
+            raise _fail("sensing.axis", f"unknown axis {self.axis!r}", "'x', 'y' or 'z'")
+        if isinstance(self.theta, str):
+            if self.theta != "optimal":
+                raise _fail("sensing.theta", f"{self.theta!r} is not understood", "'optimal' or a number (radians)")
+        else:
+            object.__setattr__(self, "theta", _number("sensing.theta", self.theta,
+                                                      allowed="'optimal' or a number (radians)"))
+        ts = _as_tuple(self.t)
+        if not ts:
+            raise _fail("sensing.t", "is empty", "a time >= 0 or a list of them")
+        object.__setattr__(self, "t", tuple(_number("sensing.t", t, minimum=0.0,
+                                                    allowed="a time >= 0 or a list of them") for t in ts))
+        object.__setattr__(self, "phi", _number("sensing.phi", self.phi, allowed="a finite field (radians per unit t)"))
+
+
+@dataclass(frozen=True)
+class NoiseSettings:
+    """Noise in physical units (rates per unit of t), mapped onto ``bellsense.noise.NoiseSpec``.
+
+    ``dephasing``: local ``L = sigma_z`` rate gamma; ``emission``: local
+    amplitude-damping rate (``emission_direction`` "down" relaxes ``|1> -> |0>``
+    as on hardware, "up" is seed 003's ``sigma_-``); ``t1``/``t2``: thermal
+    relaxation during the window (both or neither, same unit as t);
+    ``collective``: collective dephasing rate kappa; ``readout_error``:
+    symmetric bit-flip probability of every measurement; ``gate_error_1q`` /
+    ``gate_error_2q``: depolarising gate errors; ``device``: a named device
+    noise model (``"fake_<device>"``).
+    """
+
+    dephasing: float = 0.0
+    emission: float = 0.0
+    emission_direction: str = "down"
+    t1: float | None = None
+    t2: float | None = None
+    collective: float = 0.0
+    readout_error: float = 0.0
+    gate_error_1q: float = 0.0
+    gate_error_2q: float = 0.0
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("dephasing", "emission", "collective"):
+            object.__setattr__(self, name, _number(f"noise.{name}", getattr(self, name), minimum=0.0,
+                                                   allowed="a rate >= 0"))
+        if self.emission_direction not in ("down", "up"):
+            raise _fail("noise.emission_direction", f"unknown direction {self.emission_direction!r}", "'down', 'up'")
+        if (self.t1 is None) != (self.t2 is None):
+            raise _fail("noise.t1" if self.t1 is None else "noise.t2", "is missing", "both t1 and t2, or neither")
+        for name in ("t1", "t2"):
+            value = getattr(self, name)
+            if value is not None:
+                value = _number(f"noise.{name}", value, minimum=0.0, allowed="a time > 0")
+                if value == 0:
+                    raise _fail(f"noise.{name}", "is 0", "a time > 0")
+                object.__setattr__(self, name, value)
+        if self.t1 is not None and self.t2 > 2 * self.t1:
+            raise _fail("noise.t2", f"t2 = {self.t2:g} exceeds 2 t1 = {2 * self.t1:g}", "t2 <= 2 t1")
+        object.__setattr__(self, "readout_error", _number("noise.readout_error", self.readout_error,
+                                                          minimum=0.0, maximum=0.5,
+                                                          allowed="a probability 0 <= p <= 0.5"))
+        for name in ("gate_error_1q", "gate_error_2q"):
+            object.__setattr__(self, name, _number(f"noise.{name}", getattr(self, name), minimum=0.0, maximum=1.0,
+                                                   allowed="a depolarising probability 0 <= p <= 1"))
+        if self.device is not None and (not isinstance(self.device, str)
+                                        or not re.match(r"^fake_[a-z0-9_]+$", self.device)):
+            raise _fail("noise.device", f"{self.device!r} is not a device name", "'fake_<device>', e.g. 'fake_torino'")
+
+    @property
+    def is_noiseless(self) -> bool:
+        return (self.dephasing == self.emission == self.collective == self.readout_error == 0.0
+                and self.gate_error_1q == self.gate_error_2q == 0.0
+                and self.t1 is None and self.device is None)
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """Which quantities to measure and how.
+
+    ``fisher_method``: ``"moments"`` (error propagation of the readout's
+    statistic, ``F = (d<M>/dtheta)^2 / Var M``), ``"hellinger"`` (fit of the
+    Hellinger distance between Hamming-weight distributions at ``theta0`` and
+    ``theta0 +- delta, +- 2 delta``, Strobel et al. 2014) or
+    ``"finite_difference"`` (central differences of the Hamming-weight
+    distribution at ``theta0 +- delta``); the estimators are those of
+    ``bellsense.estimators`` (``fisher_moments``, ``fisher_hellinger``,
+    ``fisher_finite_difference``).
+    ``readout``: ``"parity"`` (every qubit in the plane normal to the axis,
+    parity), ``"collective"`` (collective spin), or ``"auto"`` (parity for GHZ and
+    network states, collective otherwise). ``delta``: the finite-difference
+    step, in units of ``1/n`` for parity readouts and of 1 otherwise.
+    ``pi_bell_angles``: ``[phi, theta]`` of the PI Bell settings (seed 004).
+    ``mitigate``: apply readout-error mitigation where calibration exists.
+    """
+
+    quantities: tuple[str, ...] = ("fisher",)
+    fisher_method: str = "moments"
+    readout: str = "auto"
+    delta: float = 0.2
+    pi_bell_angles: tuple[float, float] | None = None
+    mitigate: bool = True
+
+    def __post_init__(self) -> None:
+        qs = _as_tuple(self.quantities)
+        object.__setattr__(self, "quantities", qs)
+        if not qs:
+            raise _fail("measure.quantities", "is empty", ", ".join(QUANTITIES))
+        for q in qs:
+            if q not in QUANTITIES:
+                raise _fail("measure.quantities", f"unknown quantity {q!r}", ", ".join(QUANTITIES))
+        if self.fisher_method not in FISHER_METHODS:
+            raise _fail("measure.fisher_method", f"unknown method {self.fisher_method!r}", ", ".join(FISHER_METHODS))
+        if self.readout not in READOUTS:
+            raise _fail("measure.readout", f"unknown readout {self.readout!r}", ", ".join(READOUTS))
+        object.__setattr__(self, "delta", _number("measure.delta", self.delta, minimum=1e-6, maximum=1.0,
+                                                  allowed="a step 0 < delta <= 1"))
+        if self.pi_bell_angles is not None:
+            angles = _as_tuple(self.pi_bell_angles)
+            if len(angles) != 2:
+                raise _fail("measure.pi_bell_angles", f"{list(angles)} has {len(angles)} entries", "[phi, theta]")
+            object.__setattr__(self, "pi_bell_angles", tuple(
+                _number("measure.pi_bell_angles", a, allowed="[phi, theta] in radians") for a in angles))
+        if not isinstance(self.mitigate, bool):
+            raise _fail("measure.mitigate", f"{self.mitigate!r} is not a boolean", "true or false")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Shots, seed and backend. ``dynamical_decoupling`` and ``twirling`` go to hardware samplers."""
+
+    shots: int = 2000
+    seed: int | None = 1234
+    backend: str = "aer"
+    dynamical_decoupling: bool = False
+    twirling: bool = False
+
+    def __post_init__(self) -> None:
+        _integer("run.shots", self.shots, minimum=1, allowed="an integer >= 1")
+        if self.seed is not None:
+            _integer("run.seed", self.seed, minimum=0, allowed="an integer >= 0")
+        if not isinstance(self.backend, str) or not BACKEND_PATTERN.match(self.backend):
+            raise _fail("run.backend", f"unknown backend {self.backend!r}", BACKEND_FORMS)
+        for name in ("dynamical_decoupling", "twirling"):
+            if not isinstance(getattr(self, name), bool):
+                raise _fail(f"run.{name}", f"{getattr(self, name)!r} is not a boolean", "true or false")
+
+
+_SECTIONS: dict[str, type] = {
+    "probe": ProbeSpec,
+    "sensing": SensingSpec,
+    "noise": NoiseSettings,
+    "measure": MeasureSpec,
+    "run": RunSpec,
+}
+#: TOML spellings accepted for list-valued fields given as one value.
+_ALIASES = {("probe", "state"): "states", ("measure", "quantity"): "quantities"}
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """A whole sensing experiment. Build it directly, or with :func:`load_spec` / :meth:`from_dict`."""
+
+    name: str = "experiment"
+    description: str = ""
+    probe: ProbeSpec = field(default_factory=ProbeSpec)
+    sensing: SensingSpec = field(default_factory=SensingSpec)
+    noise: NoiseSettings = field(default_factory=NoiseSettings)
+    measure: MeasureSpec = field(default_factory=MeasureSpec)
+    run: RunSpec = field(default_factory=RunSpec)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise _fail("name", f"{self.name!r} is not a non-empty string", "a short name")
+        if not isinstance(self.description, str):
+            raise _fail("description", f"{self.description!r} is not a string", "a string")
+        for key, cls in _SECTIONS.items():
+            if not isinstance(getattr(self, key), cls):
+                raise TypeError(f"{key} must be a {cls.__name__}, got {type(getattr(self, key)).__name__}")
+        if "pi_bell" in self.measure.quantities and self.measure.pi_bell_angles is None:
+            raise _fail("measure.pi_bell_angles", "is missing for quantity 'pi_bell'", "[phi, theta] in radians")
+
+    # ------------------------------------------------------------------ points
+    def points(self) -> list[tuple[str, int, float]]:
+        """Every ``(state, n, t)`` point of the sweep, in run order."""
+        return [(s, n, t) for s in self.probe.states for n in self.probe.n for t in self.sensing.t]
+
+    # ------------------------------------------------------------ conversions
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as a TOML-shaped, JSON-safe dict (``None`` entries dropped)."""
+        out: dict[str, Any] = {"name": self.name, "description": self.description}
+        for key in _SECTIONS:
+            section = {}
+            for f in dataclasses.fields(getattr(self, key)):
+                value = getattr(getattr(self, key), f.name)
+                if value is not None:
+                    section[f.name] = list(value) if isinstance(value, tuple) else value
+            out[key] = section
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<spec>") -> "ExperimentSpec":
+        """Build and validate a spec from a TOML-shaped dict.
+
+        Raises
+        ------
+        SpecError
+            ``"<source>: <key>: <problem>; allowed: <values>"`` for an unknown
+            section or key, a wrong type or a value out of range.
+        """
+        try:
+            return cls._from_dict(data)
+        except SpecError as exc:
+            raise SpecError(f"{source}: {exc}") from None
+
+    @classmethod
+    def _from_dict(cls, data: Mapping[str, Any]) -> "ExperimentSpec":
+        if not isinstance(data, Mapping):
+            raise _fail("<top>", f"{type(data).__name__} is not a table", "a TOML table")
+        top = {"name", "description", *_SECTIONS}
+        for key in data:
+            if key not in top:
+                raise _fail(str(key), "unknown key", ", ".join(sorted(top)))
+        kwargs: dict[str, Any] = {k: data[k] for k in ("name", "description") if k in data}
+        for key, section_cls in _SECTIONS.items():
+            table = data.get(key, {})
+            if not isinstance(table, Mapping):
+                raise _fail(key, f"{table!r} is not a table", f"a [{key}] section")
+            names = [f.name for f in dataclasses.fields(section_cls)]
+            values = {}
+            for sub, value in table.items():
+                target = _ALIASES.get((key, sub), sub)
+                if target not in names:
+                    spelled = sorted(names + [a for (s, a) in _ALIASES if s == key])
+                    raise _fail(f"{key}.{sub}", "unknown key", ", ".join(spelled))
+                if target in values:
+                    raise _fail(f"{key}.{sub}", f"given twice (also as {target!r})", "one of the two spellings")
+                values[target] = value
+            try:
+                kwargs[key] = section_cls(**values)
+            except TypeError as exc:  # e.g. a table where a number belongs
+                raise _fail(key, str(exc), f"the keys of [{key}]") from None
+        return cls(**kwargs)
+
+    def with_overrides(self, *, n: list[int] | int | None = None, t: list[float] | float | None = None,
+                       shots: int | None = None, seed: int | None = None, backend: str | None = None,
+                       states: list[str] | None = None) -> "ExperimentSpec":
+        """A copy with command-line (or test) overrides, validated like the original."""
+        spec = self
+        if n is not None or states is not None:
+            probe_kw: dict[str, Any] = {}
+            if n is not None:
+                probe_kw["n"] = _as_tuple(n)
+            if states is not None:
+                probe_kw["states"] = _as_tuple(states)
+            spec = dataclasses.replace(spec, probe=dataclasses.replace(spec.probe, **probe_kw))
+        if t is not None:
+            spec = dataclasses.replace(spec, sensing=dataclasses.replace(spec.sensing, t=_as_tuple(t)))
+        run_kw = {k: v for k, v in (("shots", shots), ("seed", seed), ("backend", backend)) if v is not None}
+        if run_kw:
+            spec = dataclasses.replace(spec, run=dataclasses.replace(spec.run, **run_kw))
+        return spec
+
+
+def load_spec(path: str | Path) -> ExperimentSpec:
+    """Read and validate a TOML spec file.
+
+    Raises
+    ------
+    SpecError
+        For a missing or unreadable file, bad TOML, or any bad key or value;
+        the message starts with the file name.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read the spec ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML ({exc})") from None
+    return ExperimentSpec.from_dict(data, source=str(path))

@@ -1,0 +1,370 @@
+"""Exact quantum Fisher information (seed 001 eq. 8), QFI matrix and the Hilbert-Schmidt bound (eq. 12).
+
+Speed comes from structure, not from approximations:
+
+* a pure state (a vector, or a density matrix of purity 1 to 1e-12) costs one
+  matrix-vector product: ``F = 4 Var(h)``;
+* the nonzero pattern of ``rho`` and of every generator splits the index set into
+  connected components; the QFI is a sum over components (``rho`` and ``h`` are both
+  block diagonal in that partition). Singletons contribute nothing; equal-size
+  blocks are diagonalised together as one stacked ``eigh`` call;
+* a real block uses the real symmetric eigensolver (about 4x cheaper);
+* only the support of a block (eigenvalues > ``SUPPORT_TOL``) enters the similarity
+  transform ``U_S^dagger h U_S``; the zero eigenspace enters through
+  ``<u_i|h^2|u_i>`` (see ``_block_qfim``);
+* a diagonal generator is applied as a row scaling, a sparse one as a sparse product;
+  no dense ``U^dagger h U`` with a dense ``h`` is formed in those cases.
+
+Only Hermitian eigensolvers (``eigh``) are used: degenerate spectra (dephased
+product states) are the normal case.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.linalg.lapack as lapack
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from .inputs import MAX_EIGH_DIM, as_generators, as_state
+
+#: Entries of rho below this (times max |rho|) and of h below this (times max |h|) are structural zeros.
+PATTERN_TOL = 1e-14
+#: Eigenvalues of rho at or below this are treated as outside the support (their QFI weight is <= 4 p ||h||^2).
+SUPPORT_TOL = 1e-14
+#: A block with 1 - purity below this is treated as pure (error in F ~ (1 - purity) ||h||^2).
+PURITY_TOL = 1e-12
+#: Eigenvalues below -PSD_TOL mean rho is not a density matrix.
+PSD_TOL = 1e-8
+#: The low-rank path (pivoted Cholesky) is used when rank <= dim / LOW_RANK_RATIO.
+LOW_RANK_RATIO = 4
+#: Trace of the part of rho that the low-rank path drops (error in F <= 4 * this * ||h||^2).
+LOW_RANK_TRACE_TOL = 1e-13
+
+
+def _gen_form(h: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
+    """Cheapest exact representation: 1-D diagonal if h is diagonal; real dtype if h is real."""
+    if sp.issparse(h):
+        coo = h.tocoo()
+        if np.all(coo.row == coo.col):
+            out = np.asarray(h.diagonal())
+        else:
+            out = h.tocsr()
+            if out.nnz == 0 or np.max(np.abs(out.data.imag)) == 0.0:
+                out = sp.csr_matrix(out.real)
+            return out
+    else:
+        off = h - np.diag(np.diag(h))
+        out = np.diag(h).copy() if not np.any(off) else h
+    if np.iscomplexobj(out) and (out.size == 0 or np.max(np.abs(out.imag)) == 0.0):
+        out = out.real.copy()
+    return out
+
+
+def _apply(h: np.ndarray | sp.csr_matrix, u: np.ndarray) -> np.ndarray:
+    """``h @ u`` for ``h`` in ``_gen_form`` (diag vector, sparse, dense); keeps real arithmetic real."""
+    if sp.issparse(h):
+        return np.asarray(h @ u)
+    if h.ndim == 1:
+        return h[:, None] * u
+    if np.iscomplexobj(h) and not np.iscomplexobj(u):
+        return (h.real @ u) + 1j * (h.imag @ u)
+    return h @ u
+
+
+def _adjoint_times(u: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``u^dagger @ x`` using real products when ``u`` is real."""
+    if not np.iscomplexobj(u) and np.iscomplexobj(x):
+        return (u.T @ x.real) + 1j * (u.T @ x.imag)
+    return u.conj().T @ x
+
+
+def _pair_sum(weights: np.ndarray, ha: np.ndarray, hb: np.ndarray) -> float:
+    """``sum_ij w_ij Re(ha_ij conj(hb_ij))``."""
+    if np.iscomplexobj(ha) or np.iscomplexobj(hb):
+        prod = ha.real * hb.real + ha.imag * hb.imag
+    else:
+        prod = ha * hb
+    return float(np.sum(weights * prod))
+
+
+def _qfi_weights(p: np.ndarray) -> np.ndarray:
+    """``2 (p_i - p_j)^2 / (p_i + p_j)`` with the ``p_i + p_j = 0`` terms set to 0 (seed 001 eq. 8)."""
+    num = (p[..., :, None] - p[..., None, :]) ** 2
+    den = p[..., :, None] + p[..., None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, 2.0 * num / np.where(den > 0, den, 1.0), 0.0)
+
+
+def _pure_qfim(psi: np.ndarray, gens: Sequence[Any], weight: float = 1.0) -> np.ndarray:
+    """``F_ab = 4 w Re(<h_a psi|h_b psi> - <h_a><h_b>)`` for a normalised vector psi (seed 001, below eq. 8)."""
+    hpsi = [_apply(g, psi[:, None])[:, 0] for g in gens]
+    mean = np.array([np.vdot(psi, v) for v in hpsi])
+    k = len(gens)
+    out = np.empty((k, k))
+    for a in range(k):
+        for b in range(a, k):
+            val = np.vdot(hpsi[a], hpsi[b]) - mean[a] * mean[b]
+            out[a, b] = out[b, a] = 4.0 * weight * val.real
+    return out
+
+
+def _eigh(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hermitian eigensolver on one block or a stack of blocks; real arithmetic for real blocks."""
+    if np.iscomplexobj(block) and np.max(np.abs(block.imag)) == 0.0:
+        block = block.real
+    if block.ndim == 2:
+        return sla.eigh(block, driver="evd", check_finite=False)
+    return np.linalg.eigh(block)
+
+
+def _check_psd(p: np.ndarray) -> np.ndarray:
+    low = float(np.min(p))
+    if low < -PSD_TOL:
+        raise ValueError(f"density matrix is not positive semidefinite (smallest eigenvalue {low:.3g})")
+    return np.clip(p, 0.0, None)
+
+
+def _low_rank_eig(rho: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Support eigenpairs of a low-rank block without a full eigendecomposition, or None.
+
+    Pivoted Cholesky (LAPACK ``?pstrf``, O(d^2 r)) gives ``rho ~ F F^dagger`` with r columns;
+    if the dropped part is negligible (trace <= ``LOW_RANK_TRACE_TOL``; entries no larger than
+    its diagonal, as for a PSD remainder), a Rayleigh-Ritz step on the range of F (QR, then
+    ``eigh`` of ``Q^dagger rho Q``, r x r) returns the support. Otherwise None (use full ``eigh``).
+    """
+    dim = rho.shape[0]
+    tr = float(np.trace(rho).real)
+    if float(np.sum(np.abs(rho) ** 2)) / tr**2 < LOW_RANK_RATIO / dim:
+        return None  # rank >= 1 / purity > dim / LOW_RANK_RATIO: not worth a factorisation
+    real = not np.iscomplexobj(rho) or np.max(np.abs(rho.imag)) == 0.0
+    mat = np.ascontiguousarray(rho.real if real else rho)
+    fact, piv, rank, info = (lapack.dpstrf if real else lapack.zpstrf)(mat, lower=1)
+    if info < 0 or rank == 0 or rank > dim // LOW_RANK_RATIO:
+        return None
+    factor = np.empty((dim, rank), dtype=mat.dtype)
+    factor[piv - 1] = np.tril(fact[:, :rank])
+    rest = mat - factor @ factor.conj().T
+    rest_tr = float(np.trace(rest).real)
+    if abs(rest_tr) > LOW_RANK_TRACE_TOL or np.max(np.abs(rest)) > max(float(np.max(np.diag(rest).real)), 0.0) + LOW_RANK_TRACE_TOL:
+        return None
+    q, _ = np.linalg.qr(factor)
+    p, w = sla.eigh(q.conj().T @ mat @ q)
+    return p, q @ w
+
+
+def _block_qfim(rho: np.ndarray, gens: Sequence[Any]) -> np.ndarray:
+    """QFI matrix of one (unnormalised) block ``rho`` with block generators ``gens``.
+
+    With ``S`` the support of ``rho`` (eigenpairs ``p_i, u_i``) and ``H^a = U_S^dagger h_a U_S``,
+    ``F_ab = sum_{i,j in S} w_ij Re(H^a_ij H^b_ji) + 4 sum_{i in S} p_i Re(<u_i|h_a h_b|u_i> - sum_{j in S} H^a_ij H^b_ji)``,
+    which is eq. 8 with the pairs (i in S, j outside S) summed in closed form.
+    """
+    k = len(gens)
+    tr = float(rho.diagonal().sum().real)
+    if tr <= 0.0:
+        return np.zeros((k, k))
+    data = rho.data if sp.issparse(rho) else rho
+    purity = float(np.sum(np.abs(data) ** 2)) / tr**2
+    if 1.0 - purity < PURITY_TOL:
+        j = int(np.argmax(rho.diagonal().real))
+        col = rho[:, [j]].toarray()[:, 0] if sp.issparse(rho) else rho[:, j]
+        psi = col / np.sqrt(tr * rho[j, j].real)
+        psi = psi / np.linalg.norm(psi)
+        return _pure_qfim(psi, gens, weight=tr)
+    if rho.shape[0] > MAX_EIGH_DIM:
+        raise ValueError(
+            f"the density matrix has an unstructured block of dimension {rho.shape[0]} > {MAX_EIGH_DIM} "
+            f"(the dense eigensolver limit, {MAX_EIGH_DIM.bit_length() - 1} qubits); for a permutation-symmetric "
+            "state use the Dicke basis (bellsense.spin.to_symmetric and spin.dicke_collective), or pass a pure "
+            "state as a vector"
+        )
+    if sp.issparse(rho):
+        rho = rho.toarray()
+    low = _low_rank_eig(rho) if rho.shape[0] >= 8 else None
+    p, u = low if low is not None else _eigh(rho)
+    p = _check_psd(p)
+    support = p > SUPPORT_TOL
+    full = low is None and bool(np.all(support))
+    if not full:
+        p, u = p[support], u[:, support]
+    hu = [_apply(g, u) for g in gens]
+    hs = [_adjoint_times(u, x) for x in hu]
+    w = _qfi_weights(p)
+    out = np.empty((k, k))
+    for a in range(k):
+        for b in range(a, k):
+            val = _pair_sum(w, hs[a], hs[b])
+            if not full:
+                inner = np.sum((hu[a].conj() * hu[b]).real, axis=0)  # Re <u_i|h_a h_b|u_i>
+                within = np.sum(hs[a].real * hs[b].real + hs[a].imag * hs[b].imag, axis=1) if np.iscomplexobj(
+                    hs[a]
+                ) or np.iscomplexobj(hs[b]) else np.sum(hs[a] * hs[b], axis=1)
+                val += 4.0 * float(np.sum(p * (inner - within)))
+            out[a, b] = out[b, a] = val
+    return out
+
+
+def _stacked_qfim(rho: np.ndarray, gens: Sequence[np.ndarray]) -> np.ndarray:
+    """QFI matrix summed over a stack of equal-size blocks: rho (m, s, s), gens each (m, s) diag or (m, s, s)."""
+    p, u = _eigh(rho)
+    p = _check_psd(p)
+    w = _qfi_weights(p)
+    hs = []
+    for g in gens:
+        hu = g[:, :, None] * u if g.ndim == 2 else np.matmul(g, u)
+        hs.append(np.matmul(np.swapaxes(u.conj(), 1, 2), hu))
+    k = len(gens)
+    out = np.empty((k, k))
+    for a in range(k):
+        for b in range(a, k):
+            out[a, b] = out[b, a] = float(np.sum(w * (hs[a] * hs[b].conj()).real))
+    return out
+
+
+def _components(rho: np.ndarray | sp.csr_matrix, gens: Sequence[Any]) -> tuple[int, np.ndarray]:
+    """Connected components of the union of the nonzero patterns of rho and the generators."""
+    dim = rho.shape[0]
+    if sp.issparse(rho):
+        scale = np.max(np.abs(rho.data)) if rho.nnz else 0.0
+        graph = sp.csr_matrix(np.abs(rho) > PATTERN_TOL * scale) if rho.nnz else sp.csr_matrix((dim, dim))
+    else:
+        # |rho_ij| <= sqrt(rho_ii rho_jj) <= max diag for a PSD rho; compare real and imaginary parts
+        # separately (no complex abs: this pass is memory-bound at 2^12)
+        tol = PATTERN_TOL * float(np.max(np.abs(np.diag(rho))))
+        mask = np.abs(rho.real) > tol
+        if np.iscomplexobj(rho):
+            mask |= np.abs(rho.imag) > tol
+        if np.count_nonzero(mask) == dim * dim:
+            return 1, np.zeros(dim, dtype=np.int32)  # a dense rho is one block whatever h is
+        graph = sp.csr_matrix(mask)
+    for g in gens:
+        if not sp.issparse(g) and g.ndim == 1:
+            continue  # diagonal: adds no edges
+        if sp.issparse(g):
+            if g.nnz == 0:
+                continue
+            mask = sp.csr_matrix(abs(g) > PATTERN_TOL * np.max(np.abs(g.data)))
+        else:
+            mag = np.abs(g)
+            mask = sp.csr_matrix(mag > PATTERN_TOL * max(mag.max(), 1e-300))
+        graph = graph + mask
+    return connected_components(graph, directed=False)
+
+
+def _submatrix(mat: Any, idx: np.ndarray) -> Any:
+    """Block of ``mat`` on indices ``idx`` (1-D: one block; 2-D (m, s): a stack). Diagonal forms stay 1-D."""
+    if sp.issparse(mat):
+        if idx.ndim == 1:
+            return mat[idx][:, idx]
+        m, s = idx.shape
+        flat = idx.ravel()
+        sub = mat[flat][:, flat].tocoo()
+        out = np.zeros((m, s, s), dtype=sub.dtype)
+        out[sub.row // s, sub.row % s, sub.col % s] = sub.data  # no couplings across components
+        return out
+    if mat.ndim == 1:
+        return mat[idx]
+    if idx.ndim == 1:
+        return mat[np.ix_(idx, idx)]
+    return mat[idx[:, :, None], idx[:, None, :]]
+
+
+def _mixed_qfim(rho: np.ndarray | sp.csr_matrix, gens: Sequence[Any]) -> np.ndarray:
+    k = len(gens)
+    total = np.zeros((k, k))
+    ncomp, labels = _components(rho, gens)
+    order = np.argsort(labels, kind="stable")
+    sizes = np.bincount(labels, minlength=ncomp)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    for size in np.unique(sizes):
+        if size < 2:
+            continue  # a 1x1 block has a single eigenvalue: no (i, j) pair contributes
+        comps = np.nonzero(sizes == size)[0]
+        idx = order[starts[comps][:, None] + np.arange(size)[None, :]]  # (m, s)
+        if len(comps) == 1:
+            block = _submatrix(rho, idx[0])
+            total += _block_qfim(block, [_submatrix(g, idx[0]) for g in gens])
+            continue
+        blocks = _submatrix(rho, idx)
+        keep = np.trace(blocks, axis1=1, axis2=2).real > 0
+        if not np.any(keep):
+            continue
+        sub_gens = [_submatrix(g, idx)[keep] for g in gens]
+        total += _stacked_qfim(blocks[keep], sub_gens)
+    return total
+
+
+def qfim(state: Any, generators: Any) -> np.ndarray:
+    """Exact quantum Fisher information matrix (seed 001 eq. 8; seed 002).
+
+    ``F_ab = 2 sum_{i,j: p_i + p_j > 0} (p_i - p_j)^2 / (p_i + p_j) Re(<i|h_a|j><j|h_b|i>)``
+    for ``rho = sum_i p_i |i><i|`` and the family ``exp(-i sum_a theta_a h_a) rho exp(+i ...)``
+    at ``theta = 0``. For a pure state ``F_ab = 4 Re(<h_a h_b> - <h_a><h_b>)``.
+
+    Parameters
+    ----------
+    state : Statevector, DensityMatrix, ndarray (vector or matrix) or scipy.sparse matrix
+        Any dimension: ``2^n`` qubit basis, or ``n+1`` Dicke basis (the symmetric fast path,
+        use ``spin.dicke_collective`` generators).
+    generators : matrix or sequence of matrices
+        Hermitian, dense or scipy.sparse, of the state's dimension.
+
+    Returns
+    -------
+    ndarray, shape (k, k)
+        Always 2-D, symmetric, positive semidefinite.
+
+    Raises
+    ------
+    ValueError
+        Non-normalised / non-Hermitian / non-PSD state, non-Hermitian generator, dimension
+        mismatch, or an unstructured mixed block larger than ``MAX_EIGH_DIM`` (use the Dicke basis).
+    """
+    rho = as_state(state)
+    gens = [_gen_form(g) for g in as_generators(generators, rho.shape[0])]
+    if not sp.issparse(rho) and rho.ndim == 1:
+        return _pure_qfim(rho, gens)
+    return _mixed_qfim(rho, gens)
+
+
+def qfi(state: Any, generator: Any) -> float:
+    """Exact quantum Fisher information ``F_Q[rho, h]`` (seed 001 eq. 8); see ``qfim``.
+
+    Pure GHZ with ``J_z`` gives ``N^2``, ``|+>^N`` gives ``N`` (PHYSICS.md reference values).
+    """
+    if isinstance(generator, (list, tuple)) and np.ndim(generator) == 2:
+        generator = np.asarray(generator)  # a nested-list matrix
+    if sp.issparse(generator) or (isinstance(generator, np.ndarray) and generator.ndim == 2) or type(
+        generator
+    ).__name__ in ("Operator", "SparsePauliOp"):
+        return float(qfim(state, [generator])[0, 0])
+    raise TypeError(f"generator must be one matrix (ndarray, scipy.sparse or qiskit Operator), got {type(generator).__name__}")
+
+
+def hs_bound(state: Any, generator: Any) -> float:
+    """Hilbert-Schmidt lower bound on the QFI (seed 001 eq. 12).
+
+    ``F_Q >= 4 (Tr[rho^2 h^2] - Tr[(rho h)^2]) = 4 (||rho h||_F^2 - Re Tr[(rho h)^2])``.
+    Equal to ``F_Q = 4 Var(h)`` for a pure state. Costs one product ``rho h``.
+    """
+    rho = as_state(state)
+    (h,) = as_generators([generator], rho.shape[0])
+    if not sp.issparse(rho) and rho.ndim == 1:
+        return float(_pure_qfim(rho, [_gen_form(h)])[0, 0])
+    if sp.issparse(rho):
+        a = rho @ h
+        a = a.toarray() if sp.issparse(a) else np.asarray(a)
+    elif sp.issparse(h):
+        a = np.asarray((h.T @ rho.T).T)
+    else:
+        a = rho @ h
+    sq = float(np.sum(np.abs(a) ** 2))
+    cross = float(np.sum(a * a.T).real)
+    return 4.0 * (sq - cross)
+
+
+__all__ = ["qfi", "qfim", "hs_bound"]

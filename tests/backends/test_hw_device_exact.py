@@ -1,0 +1,46 @@
+"""Exact device-noise probabilities agree with the shots of the same fake-device run."""
+
+import numpy as np
+import pytest
+
+from bellsense import backends, circuits
+
+
+@pytest.fixture(scope="module")
+def torino():
+    return backends.resolve_backend("fake_torino")
+
+
+def test_device_probabilities_match_local_mode_counts(torino):
+    n, shots = 3, 8000
+    circ = circuits.assemble(circuits.ghz(n), circuits.sensing_window(n, 3.0, 0.0), circuits.bell_setting(n))
+    isa, _ = backends.prepare_circuits(torino, [circ])
+    phases = np.asarray(circuits.bell_phases(n, n + 1))[:, None]
+    exact = backends.device_probabilities(torino, isa[0], phases)
+    assert exact.shape == (n + 1, 2**n)
+    np.testing.assert_allclose(exact.sum(axis=1), 1, atol=1e-10)
+    out = backends.collect(torino, backends.submit(torino, [(isa[0], phases)], shots=shots, seed=2, calibrate=False))
+    for b, counts in enumerate(out[0].counts()):
+        freq = np.zeros(2**n)
+        for key, c in counts.items():
+            freq[int(key, 2)] = c / shots
+        # multinomial: each frequency within 5 standard errors (plus 1e-3 for the 1e-5-rad angle rounding
+        # the runtime's local mode applies to bound parameters)
+        sigma = np.sqrt(exact[b] * (1 - exact[b]) / shots)
+        assert np.all(np.abs(freq - exact[b]) <= 5 * sigma + 1e-3), (b, freq, exact[b])
+    # noise acts: the phi = 0 parity is below the ideal 1 and above 0.5
+    parity = np.array([(-1) ** bin(x).count("1") for x in range(2**n)])
+    assert 0.5 < exact[0] @ parity < 0.99
+
+
+def test_device_probabilities_input_errors(torino):
+    circ = circuits.assemble(circuits.ghz(2), circuits.computational_readout(2))
+    isa, _ = backends.prepare_circuits(torino, [circ])
+    with pytest.raises(ValueError, match="no parameters"):
+        backends.device_probabilities(torino, isa[0], [[0.1]])
+    with pytest.raises(ValueError, match="no device noise"):
+        backends.device_probabilities(backends.resolve_backend("aer"), isa[0])
+    bell = circuits.assemble(circuits.ghz(2), circuits.bell_setting(2))
+    isa, _ = backends.prepare_circuits(torino, [bell])
+    with pytest.raises(ValueError, match="column"):
+        backends.device_probabilities(torino, isa[0], np.zeros((3, 2)))

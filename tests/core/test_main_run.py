@@ -1,0 +1,165 @@
+"""The runner end to end on Aer: records, schema, report == run, resume, and the physics of the points.
+
+Small sizes and few shots keep this file fast; the closed forms are those of PHYSICS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+import shutil
+
+import numpy as np
+import pytest
+
+from bellsense import experiment, record, report
+from bellsense.spec import ExperimentSpec, load_spec
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
+GAMMA = 0.1
+
+SMALL = {
+    "name": "small",
+    "probe": {"states": ["ghz", "product"], "n": [2, 3]},
+    "sensing": {"t": [0.0, 0.5]},
+    "noise": {"dephasing": GAMMA},
+    "measure": {"quantities": ["fisher", "bell"]},
+    "run": {"shots": 400, "seed": 7},
+}
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("small")
+    return experiment.run_experiment(ExperimentSpec.from_dict(SMALL), out / "run", plots=True)
+
+
+def test_record_is_complete_and_valid(small_run):
+    rec = record.read(small_run.record_path)
+    record.validate(rec)
+    assert rec["status"] == "complete" and rec["missing"] == []
+    assert rec["bellsense_version"] and rec["qiskit_version"] and rec["qiskit_aer_version"]
+    assert rec["backend"]["name"] == "aer" and rec["spec"]["name"] == "small"
+    assert len(rec["points"]) == 8
+    for entry in rec["circuits"]:
+        assert entry["status"] == "DONE"
+        for binding in entry["bindings"]:
+            assert sum(binding["counts"].values()) == 400
+            assert all(len(k) == entry["metadata"]["prep"]["n"] for k in binding["counts"])
+    for job in rec["jobs"]:
+        assert job["submission"]["job_ids"] and job["submission"]["seed"] == 7
+    # Every point carries the keys of the issue, with error bars on every measured number.
+    for p in rec["points"]:
+        for key in ("state", "n", "t", "qfi_exact", "cfi_exact", "fisher_measured", "bell_correlator",
+                    "bell_violation_sigma", "nonlocality_depth", "qfi_bound_from_bell"):
+            assert key in p, key
+        assert set(p["fisher_measured"]) >= {"value", "stderr", "method"} and p["fisher_measured"]["stderr"] > 0
+        assert p["bell_correlator"]["stderr"] > 0
+        assert p["sql"] == p["n"] and p["hl"] == p["n"] ** 2
+
+
+def test_exact_values_match_closed_forms(small_run):
+    # PHYSICS.md (seed 003): GHZ Q = N^2 exp(-4 N gamma t), |+>^N Q = N exp(-4 gamma t); the parity (GHZ) and
+    # J_y (product) readouts at their optimal points saturate the QFI under dephasing, so CFI = QFI; and for GHZ
+    # E_{N,0} = |rho_{0..0,1..1}|^2 = exp(-4 N gamma t)/4. Exact maths: tolerance 1e-8 (Aer density matrices).
+    for p in small_run.points:
+        n, t = p["n"], p["t"]
+        decay = math.exp(-4 * GAMMA * t)
+        expected = n * n * decay**n if p["state"] == "ghz" else n * decay
+        assert p["qfi_exact"] == pytest.approx(expected, rel=1e-8, abs=1e-10)
+        assert p["cfi_exact"] == pytest.approx(expected, rel=1e-6)
+        if p["state"] == "ghz":
+            assert p["bell_correlator_exact"] == pytest.approx(decay**n / 4, rel=1e-8)
+            # The optimal GHZ parity working point: N theta = pi/2 (mod pi).
+            assert math.cos(n * p["theta"]) == pytest.approx(0.0, abs=1e-5)
+        else:
+            assert p["bell_correlator_exact"] == pytest.approx(4.0 ** -n * decay**n, rel=1e-8)
+        # The finite-step estimator's exact limit is within O(delta^2) = 2% of the CFI.
+        assert p["fisher_exact_method"] == pytest.approx(p["cfi_exact"], rel=0.02)
+
+
+def test_measured_agrees_with_exact_within_errors(small_run):
+    # Shot noise with a fixed seed: measured values within 4 standard errors of the exact limit of the
+    # estimator (4 rather than 3 because 8 points x 2 quantities are tested at once).
+    for p in small_run.points:
+        fm = p["fisher_measured"]
+        assert abs(fm["value"] - p["fisher_exact_method"]) < 4 * fm["stderr"], p
+        e = p["bell_correlator"]
+        assert abs(e["value"] - p["bell_correlator_exact"]) < 4 * e["stderr"] + 1e-12, p
+        assert p["qfi_bound_from_bell"]["value"] == pytest.approx(4 * p["n"] ** 2 * e["value"])
+
+
+def test_report_from_the_record_alone_gives_the_same_numbers(small_run, tmp_path):
+    # Run, delete everything but the record, report: the same points.
+    lonely = tmp_path / "only"
+    lonely.mkdir()
+    shutil.copy(small_run.record_path, lonely / "record.json")
+    rec = record.read(lonely)
+    again = report.analyse(rec)
+    assert json.dumps(record.to_json_safe(again), sort_keys=True) == json.dumps(rec["points"], sort_keys=True)
+    assert report.format_table({**rec, "points": again}) == report.format_table(rec)
+
+
+def test_resume_after_submission_gives_the_same_numbers(small_run, tmp_path):
+    spec = ExperimentSpec.from_dict(SMALL)
+    prepared = experiment.prepare(spec, tmp_path / "interrupted")
+    stopped = experiment.execute(prepared, progress=False, plots=False, stop_after_submit=True)
+    on_disk = record.read(stopped.record_path)
+    assert on_disk["status"] == "submitted" and on_disk["points"] == []
+    assert all(b["counts"] is None for e in on_disk["circuits"] for b in e["bindings"])
+    assert all(job["submission"]["payload"] for job in on_disk["jobs"])
+    assert any("RERUN_ON_FETCH" in line for line in experiment.status_lines(stopped.record_path))
+    fetched = experiment.fetch(stopped.record_path, progress=False, plots=False)
+    assert fetched.record["status"] == "complete"
+    assert json.dumps(fetched.record["points"], sort_keys=True) == json.dumps(
+        record.read(small_run.record_path)["points"], sort_keys=True)
+
+
+def _reduced(spec: ExperimentSpec) -> ExperimentSpec:
+    """Small n (>= the number of sensors), two times at most, few shots."""
+    n = [2, 4] if spec.probe.weights is not None or "dicke" in spec.probe.states else [3]
+    if "symmetric" in spec.probe.states:
+        n = None
+    return spec.with_overrides(n=n, t=list(spec.sensing.t[:2]), shots=300)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_every_example_runs_reduced_and_validates(path, tmp_path):
+    spec = _reduced(load_spec(path))
+    result = experiment.run_experiment(spec, tmp_path / "out", plots=False)
+    rec = record.read(result.record_path)
+    record.validate(rec)
+    assert rec["status"] == "complete"
+    assert len(rec["points"]) == len(spec.points())
+    for p in rec["points"]:
+        assert p["cfi_exact"] <= p["qfi_exact"] * (1 + 1e-6) + 1e-9  # CFI <= QFI (1e-6: the 0/0 limit, see _cfi_limit)
+        for q in spec.measure.quantities:
+            key = {"fisher": "fisher_measured", "bell": "bell_correlator", "pi_bell": "pi_bell",
+                   "squeezing": "squeezing"}[q]
+            assert p[key] is not None and np.isfinite(p[key]["value"]) and p[key]["stderr"] >= 0
+
+
+def test_network_and_dicke_exact_values(tmp_path):
+    # Seed 002 gradient state: generator (J_z^(2) - J_z^(1))/sqrt 2, F_Q = n^2/2 (noiseless), and the parity
+    # readout saturates it. Dicke |D_{n/2}> with J_y: F_Q = n(n+2)/2 (PHYSICS.md).
+    spec = ExperimentSpec.from_dict({
+        "probe": {"states": ["network", "dicke"], "n": [2, 4], "weights": [-1.0, 1.0]},
+        "sensing": {"axis": "y", "t": [0.0]},
+        "run": {"shots": 200},
+    })
+    plans = experiment.plan_points(spec)
+    for plan in plans:
+        plan, exact = experiment.exact_point(spec, plan)
+        n = plan.n
+        if plan.state == "dicke":
+            assert exact["qfi_exact"] == pytest.approx(n * (n + 2) / 2, rel=1e-9)
+            assert exact["cfi_exact"] <= exact["qfi_exact"] + 1e-9
+    z_spec = ExperimentSpec.from_dict({"probe": {"state": "network", "n": [2, 4], "weights": [-1.0, 1.0]},
+                                       "run": {"shots": 200}})
+    for plan in experiment.plan_points(z_spec):
+        plan, exact = experiment.exact_point(z_spec, plan)
+        assert plan.sizes == (plan.n // 2, plan.n // 2)
+        assert exact["qfi_exact"] == pytest.approx(plan.n**2 / 2, rel=1e-9)
+        assert exact["cfi_exact"] == pytest.approx(plan.n**2 / 2, rel=1e-6)
