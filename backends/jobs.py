@@ -190,10 +190,19 @@ def _coerce(pubs: Sequence[Any], shots: int | None) -> list[SamplerPub]:
 
 
 def _noise_fingerprint(noise_model: Any) -> str | None:
+    """sha256 of the noise model's content (random per-error ``id`` uuids removed)."""
     if noise_model is None:
         return None
-    text = json.dumps(noise_model.to_dict(serializable=True), sort_keys=True, default=str)
+    text = json.dumps(_without_ids(noise_model.to_dict(serializable=True)), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _without_ids(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _without_ids(v) for k, v in obj.items() if k != "id"}
+    if isinstance(obj, list):
+        return [_without_ids(v) for v in obj]
+    return obj
 
 
 def _encode_job(pubs: Sequence[SamplerPub]) -> dict[str, Any]:
@@ -269,6 +278,8 @@ def submit(
         raise ValueError(f"unknown submit option(s) {sorted(set(options) - allowed_opts)}; allowed: {sorted(allowed_opts)}")
     options = dict(options or {})
     coerced = _coerce(pubs, shots)
+    if target.kind != "aer":
+        _check_isa(target, coerced)
     if calibrate is None:
         calibrate = target.kind != "aer"
     job_pubs = _chunks(len(coerced), options.get("pubs_per_job", target.options.get("pubs_per_job")))
@@ -294,6 +305,7 @@ def submit(
         batch = Batch(backend=target.backend)
         sampler = make_sampler(target, seed=None, options=options, mode=batch)
         jobs = [sampler.run(g) for g in groups]
+        batch.close()  # no more jobs in this batch; the submitted ones run to completion
     else:
         every = [p.circuit for g in groups for p in g]
         for g in groups:
@@ -313,6 +325,21 @@ def submit(
         submitted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         jobs=tuple(jobs),
     )
+
+
+def _check_isa(target: Target, pubs: Sequence[SamplerPub]) -> None:
+    """Devices run ISA circuits only: the device's width and instruction set."""
+    num = target.backend.num_qubits
+    allowed = set(target.backend.target.operation_names) | {"barrier", "measure", "delay"}
+    for i, pub in enumerate(pubs):
+        circ = pub.circuit
+        bad = sorted(set(circ.count_ops()) - allowed)
+        if circ.num_qubits != num or bad:
+            what = f"gates {bad} are not in its instruction set" if bad else f"it has {circ.num_qubits} qubits, not {num}"
+            raise ValueError(
+                f"PUB {i} is not an ISA circuit for {target.device} ({what}); pass the circuits through "
+                "prepare_circuits(target, circuits) first"
+            )
 
 
 def _check_target(target: Target, submission: Submission) -> None:
@@ -383,27 +410,23 @@ def _local_sampler(
     """Sampler of one local job; a deterministic function of the stored circuits, so a re-run matches."""
     if target.kind != "fake":
         return make_sampler(target, seed=seed, noise_model=noise_model, options=options)
-    active, _, _ = _footprint(every)  # the device noise is restricted to the submission's qubits
-    _, width, entangling = _footprint(mine)  # the method suits this job's circuits
-    return make_sampler(
-        target, seed=seed, options=options, active_qubits=active, width=width, entangling=entangling
-    )
+    active, _ = _footprint(every)  # the device noise is restricted to the submission's qubits
+    _, width = _footprint(mine)  # the method suits this job's circuits
+    return make_sampler(target, seed=seed, options=options, active_qubits=active, width=width)
 
 
-def _footprint(circuits: Sequence[QuantumCircuit]) -> tuple[tuple[int, ...], int, bool]:
-    """Union of touched qubits, the most any one circuit touches, and whether any gate entangles."""
+def _footprint(circuits: Sequence[QuantumCircuit]) -> tuple[tuple[int, ...], int]:
+    """Union of the qubits the circuits touch, and the most any one circuit touches."""
     used: set[int] = set()
     width = 0
-    entangling = False
     for circ in circuits:
         mine: set[int] = set()
         for inst in circ.data:
             if inst.operation.name != "barrier":
                 mine.update(circ.find_bit(q).index for q in inst.qubits)
-                entangling |= inst.operation.num_qubits > 1 and inst.operation.name not in ("barrier", "measure")
         used |= mine
         width = max(width, len(mine))
-    return tuple(sorted(used)), width, entangling
+    return tuple(sorted(used)), width
 
 
 def _safe_status(job: Any) -> Any:

@@ -30,7 +30,7 @@ TARGET_OPTIONS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "fake": MappingProxyType(
             {
                 "method": "Aer method simulating the device (default: density_matrix up to 12 active "
-                "qubits, else automatic)",
+                "qubits (single precision above 8), else matrix_product_state)",
                 "optimization_level": "preset pass-manager level 0..3 (default 1)",
                 "seed_transpiler": "int seed of the transpiler (default 11)",
                 "time_unit": "seconds per unit of the sensing time t (default 1e-6)",

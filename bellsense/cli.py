@@ -9,6 +9,7 @@ complete the run).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -51,7 +52,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", type=Path,
                    help="output folder for record.json and the plots (default ./bellsense-runs/<timestamp>/)")
     p.add_argument("--backend", metavar="NAME",
-                   help="aer (default), aer:<method>, fake_<device>, ibm_<device> or ibm:least_busy")
+                   help="overrides the spec: aer, aer:<method>, fake_<device>, ibm_<device> or ibm:least_busy")
     p.add_argument("--shots", metavar="N", type=_positive_int, help="shots per circuit (overrides the spec)")
     p.add_argument("--seed", metavar="S", type=_seed, help="simulator seed (overrides the spec)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -179,7 +180,6 @@ def _single_threaded_blas() -> None:
     only the ``bellsense`` process, never a program that imports bellsense as a library.
     """
     import ctypes
-    import os
 
     if any(os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "BELLSENSE_BLAS_THREADS")):
         return
@@ -229,6 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bellsense: interrupted (a record written before the interrupt can be completed with "
               "'bellsense fetch')", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # anything else is a failure of the command, still one line
+        if os.environ.get("BELLSENSE_DEBUG"):
+            raise
+        print(f"bellsense: failed: {type(exc).__name__}: {exc} (set BELLSENSE_DEBUG=1 for the traceback)",
+              file=sys.stderr)
         return EXIT_FAILURE
 
 

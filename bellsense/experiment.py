@@ -216,15 +216,35 @@ def _window_state(spec: ExperimentSpec, state: str, n: int, t: float):
     return density_matrix(body, model)
 
 
+def _is_pure(spec: ExperimentSpec, t: float) -> bool:
+    """Whether the state after the window is pure (readout error acts only at measurement)."""
+    noise = spec.noise
+    window = (noise.dephasing > 0 or noise.emission > 0 or noise.collective > 0 or noise.t1 is not None) and t > 0
+    return not window and noise.gate_error_1q == 0 and noise.gate_error_2q == 0
+
+
+def _window_vector(spec: ExperimentSpec, state: str, n: int, t: float) -> np.ndarray:
+    """Exact state vector after preparation and a noiseless window (no 4^n objects)."""
+    from qiskit.quantum_info import Statevector
+
+    from . import circuits
+
+    return Statevector(circuits.assemble(prep_circuit(spec, state, n), _window(spec, n, t))).data
+
+
+def _basis_change(n: int, axis: np.ndarray):
+    from . import circuits
+
+    return circuits.collective_readout(n, axis).remove_final_measurements(inplace=False)
+
+
 def _readout(n: int, axis: np.ndarray):
     """The Fisher readout as an exact ``Readout``: the basis change as a matrix, Hamming-weight labels."""
     from qiskit.quantum_info import Operator
 
-    from . import circuits
     from .estimators import Readout, hamming_weights
 
-    basis_change = circuits.collective_readout(n, axis).remove_final_measurements(inplace=False)
-    return Readout(unitary=Operator(basis_change).data, labels=hamming_weights(n))
+    return Readout(unitary=Operator(_basis_change(n, axis)).data, labels=hamming_weights(n))
 
 
 def statistic_values(statistic: str, n: int) -> np.ndarray:
@@ -270,9 +290,41 @@ def method_limit(method: str, probs: Sequence[np.ndarray], values: np.ndarray, d
         var = float((values - mean0) ** 2 @ p0)
         slope = float(values @ pp - values @ pm) / (2 * delta)
         return slope**2 / var if var > 1e-14 else 0.0
+    # Outcomes impossible at theta0 are dropped, as the counts estimator drops unseen ones; "impossible"
+    # means below _ZERO_OUTCOME, since float round-off leaves ~1e-33 where 0/0 would follow.
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p0 > 0, (pp - pm) ** 2 / (4 * delta**2 * p0), 0.0)
+        terms = np.where(p0 > _ZERO_OUTCOME, (pp - pm) ** 2 / (4 * delta**2 * p0), 0.0)
     return float(terms.sum())
+
+
+@dataclass(frozen=True)
+class _PureFamily:
+    """The encoded family ``psi_theta = exp(-i theta h) psi`` of a pure probe, O(n 2^n) per angle.
+
+    Nothing of size 4^n is formed: the encoding and the readout's basis change are products of
+    single-qubit rotations applied to the state vector (``Statevector.evolve``), and the
+    derivative is ``d psi_theta = -i h psi_theta`` (sparse ``h``). Probabilities of the
+    Hamming weight and their analytic derivatives:
+    ``p = |R psi_theta|^2``, ``dp = 2 Re[(R psi_theta)^* (R d psi_theta)]``, binned by weight.
+    """
+
+    psi: np.ndarray
+    gen: Any
+    encoding: Any  # theta -> QuantumCircuit of exp(-i theta h)
+    basis_change: Any
+    weights: np.ndarray
+
+    def distribution(self, theta: float) -> tuple[np.ndarray, np.ndarray]:
+        from qiskit.quantum_info import Statevector
+
+        n = self.basis_change.num_qubits
+        psi = self.psi if theta == 0.0 else Statevector(self.psi).evolve(self.encoding(theta)).data
+        dpsi = -1j * np.asarray(self.gen @ psi)
+        phi = Statevector(psi).evolve(self.basis_change).data
+        dphi = Statevector(dpsi).evolve(self.basis_change).data
+        p = np.bincount(self.weights, weights=np.abs(phi) ** 2, minlength=n + 1)
+        dp = np.bincount(self.weights, weights=2.0 * np.real(phi.conj() * dphi), minlength=n + 1)
+        return p, dp[None, :]
 
 
 @dataclass(frozen=True)
@@ -307,7 +359,7 @@ class _Family:
         return readout_distribution(u @ self.rho @ u.conj().T, [self.gen], self.readout, 0.0)
 
 
-def _best_theta(method: str, family: _Family, values: np.ndarray, period: float, delta: float) -> float:
+def _best_theta(method: str, family: "_Family | _PureFamily", values: np.ndarray, period: float, delta: float) -> float:
     """Working point maximising the Fisher information the chosen estimator will see.
 
     * ``moments``: the derivative-based ``(d<M>)^2 / (Var M + eps)``. For a pure probe this is
@@ -382,7 +434,7 @@ _ZERO_OUTCOME = 1e-10
 _LIMIT_OFFSET = 1e-4
 
 
-def _cfi_limit(family: _Family, theta: float) -> float:
+def _cfi_limit(family: "_Family | _PureFamily", theta: float) -> float:
     """Exact CFI of the readout at theta, as the continuous limit where an outcome vanishes.
 
     At a point where an outcome has ``p = 0`` and ``dp = 0`` (a Dicke probe at theta = 0: the
@@ -425,9 +477,15 @@ def exact_point(spec: ExperimentSpec, plan: PointPlan) -> tuple[PointPlan, dict[
     """
     from . import estimators
 
-    rho = _window_state(spec, plan.state, plan.n, plan.t)
     gen = _generator(spec, plan.state, plan.n, plan.sizes)
-    family = _Family.build(rho, gen, _readout(plan.n, np.asarray(plan.readout_axis)))
+    if _is_pure(spec, plan.t):
+        rho = _window_vector(spec, plan.state, plan.n, plan.t)
+        family: Any = _PureFamily(rho, gen, lambda th: _encoding(spec, plan.state, plan.n, th, plan.sizes),
+                                  _basis_change(plan.n, np.asarray(plan.readout_axis)),
+                                  estimators.hamming_weights(plan.n))
+    else:
+        rho = _window_state(spec, plan.state, plan.n, plan.t)
+        family = _Family.build(rho, gen, _readout(plan.n, np.asarray(plan.readout_axis)))
     values = statistic_values(plan.statistic, plan.n)
     method = spec.measure.fisher_method
     if spec.sensing.theta == "optimal":
@@ -448,8 +506,32 @@ def exact_point(spec: ExperimentSpec, plan: PointPlan) -> tuple[PointPlan, dict[
         phi, theta = spec.measure.pi_bell_angles
         out["pi_bell_exact"] = float(estimators.pi_bell_value(rho, phi, theta))
     if "squeezing" in quantities:
-        out["squeezing_exact"] = float(estimators.squeezing_parameter(rho))
+        out["squeezing_exact"] = _squeezing_exact(rho, plan.n, spec.sensing.axis)
     return plan, out
+
+
+def _squeezing_exact(rho, n: int, axis: str) -> float:
+    """Wineland ``xi^2 = N Var(J_xi) / (<J_e1>^2 + <J_e2>^2)`` in the encoding frame (seed 004 eq. 13).
+
+    For ``axis = z`` this is ``estimators.squeezing_parameter``; other axes use the frame of
+    ``axes.frame`` (the directions the squeezing readouts measure). ``inf`` without a mean spin.
+    """
+    from . import estimators, spin
+
+    if axis == "z":
+        return float(estimators.squeezing_parameter(rho))
+    mat = np.asarray(getattr(rho, "data", rho))
+    e1, e2, xi = frame(axis)
+
+    def expect(op) -> float:
+        if mat.ndim == 1:
+            return float(np.real(np.vdot(mat, op @ mat)))
+        return float(np.real(np.sum(op.multiply(mat.T))))
+
+    jx = spin.collective(n, xi)
+    var = expect(jx @ jx) - expect(jx) ** 2
+    trans = expect(spin.collective(n, e1)) ** 2 + expect(spin.collective(n, e2)) ** 2
+    return float(n * var / trans) if trans > 1e-14 else float("inf")
 
 
 # ---------------------------------------------------------------------------------- circuits
@@ -511,14 +593,14 @@ def point_circuits(spec: ExperimentSpec, plan: PointPlan) -> list[CircuitJob]:
 
 
 # ------------------------------------------------------------------------------- run phases
-@dataclass
+@dataclass(frozen=True)
 class Prepared:
     """Everything :func:`execute` needs; built by :func:`prepare` without writing anything."""
 
     spec: ExperimentSpec
     target: Any
     out_dir: Path
-    plans: list[PointPlan]
+    plans: tuple[PointPlan, ...]
     source: str | None = None
     created_dir: bool = False
 
@@ -585,10 +667,19 @@ def prepare(spec: ExperimentSpec, out_dir: str | Path | None = None, *, source: 
 
     if not isinstance(spec, ExperimentSpec):
         raise SetupError(f"spec must be an ExperimentSpec, got {type(spec).__name__}")
+    if spec.noise.device is not None:
+        # A device's noise model acts on the device's own gates and qubits: the circuits must be
+        # transpiled to it, which is exactly the fake-device backend (Aer with the device noise).
+        if spec.run.backend not in ("aer", spec.noise.device):
+            raise SetupError(f"noise.device = {spec.noise.device!r} but run.backend = {spec.run.backend!r}; "
+                             f"allowed: the same device, or backend 'aer' (then the device's noise model is used)")
+        spec = spec.with_overrides(backend=spec.noise.device)
     try:
         options = {}
         if spec.run.backend.startswith(("fake_", "ibm")):
             options = {"dynamical_decoupling": spec.run.dynamical_decoupling, "twirling": spec.run.twirling}
+            if spec.run.time_unit is not None:
+                options["time_unit"] = spec.run.time_unit
         target = backends.resolve_backend(spec.run.backend, **options)
     except backends.CredentialsError as exc:
         raise SetupError(str(exc)) from None
@@ -601,7 +692,7 @@ def prepare(spec: ExperimentSpec, out_dir: str | Path | None = None, *, source: 
     except (ValueError, TypeError) as exc:
         raise SetupError(str(exc)) from None
     path, created = _check_out_dir(out_dir)
-    return Prepared(spec, target, path, plans, None if source is None else str(source), created)
+    return Prepared(spec, target, path, tuple(plans), None if source is None else str(source), created)
 
 
 def _record_skeleton(prepared: Prepared) -> dict[str, Any]:
@@ -675,13 +766,17 @@ def execute(prepared: Prepared, *, progress: bool = True, plots: bool = True,
     try:
         with _progress(len(prepared.plans) + 2, progress) as bar:
             plans = []
+            # On a device the spec's [noise] does not act (the device's own noise does): the exact
+            # reference is then noiseless, and the device-noise values come with the submission.
+            exact_spec = spec if prepared.target.kind == "aer" else dataclasses.replace(spec, noise=NoiseSettings())
+            record["exact_noise"] = "spec" if prepared.target.kind == "aer" else "none (device run)"
             for plan in prepared.plans:
                 bar.set_postfix_str(f"exact {plan.state} n={plan.n} t={plan.t:g}")
-                plan, exact = exact_point(spec, plan)
+                plan, exact = exact_point(exact_spec, plan)
                 plans.append(plan)
                 record["exact"].append({**plan.to_dict(), **exact})
                 bar.update(1)
-            prepared = dataclasses.replace(prepared, plans=plans)
+            prepared = dataclasses.replace(prepared, plans=tuple(plans))
             jobs = [job for plan in plans for job in point_circuits(spec, plan)]
             bar.set_postfix_str("submitting")
             submissions = _submit_all(prepared, jobs, record)
@@ -718,6 +813,7 @@ def _submit_all(prepared: Prepared, jobs: list[CircuitJob], record: dict[str, An
             circs, model = _aer_group_inputs(spec, group, circs)
         else:
             circs, layout = backends.prepare_circuits(target, circs)
+            _device_exact(target, spec, [jobs[i] for i in indices], circs, record)
         pubs = [(c, jobs[i].values) if jobs[i].values is not None else (c,) for c, i in zip(circs, indices)]
         options = None
         if target.kind != "aer":
@@ -743,6 +839,42 @@ def _submit_all(prepared: Prepared, jobs: list[CircuitJob], record: dict[str, An
                               "counts": None} for b, meta in enumerate(job.binding_metadata)],
             })
     return submissions
+
+
+def _device_exact(target: Any, spec: ExperimentSpec, jobs: list[CircuitJob], isa: list[Any],
+                  record: dict[str, Any]) -> None:
+    """Exact values under the device's own noise model (issue 6: measured, noiseless-exact and
+    device-noise-exact side by side), from ``backends.device_probabilities`` of the ISA circuits.
+
+    Stored per point as ``record["exact"][i]["device"]``: ``fisher_exact_method`` (the
+    estimator's infinite-shot limit on the exact noisy Hamming-weight distributions) and
+    ``bell_correlator_exact`` (the Fourier formula on the exact noisy parities). Circuits too
+    large for the exact device simulation are skipped (the entry says why).
+    """
+    from . import backends
+    from .estimators import hamming_weights
+
+    exact = {e["index"]: e for e in record["exact"]}
+    for job, circ in zip(jobs, isa):
+        entry = exact[job.point].setdefault("device", {})
+        try:
+            probs = np.atleast_2d(backends.device_probabilities(target, circ, job.values))
+        except ValueError as exc:
+            entry["skipped"] = str(exc)
+            continue
+        n = int(job.circuit.num_qubits)
+        weights = hamming_weights(n)
+        if job.role == "fisher":
+            hist = [np.bincount(weights, weights=p, minlength=n + 1) for p in probs]
+            plan = exact[job.point]
+            entry["fisher_exact_method"] = method_limit(spec.measure.fisher_method, hist,
+                                                        statistic_values(plan["statistic"], n), plan["delta"])
+        elif job.role == "bell":
+            parity = 1.0 - 2.0 * (weights % 2)
+            means = probs @ parity
+            phases = np.array([m["setting"]["phi"] for m in job.binding_metadata], dtype=float)
+            c = np.mean(np.exp(1j * n * phases) * means)
+            entry["bell_correlator_exact"] = float(abs(c) ** 2)
 
 
 def _collect_all(target: Any, spec: ExperimentSpec, submissions: list[Any], record: dict[str, Any]) -> None:

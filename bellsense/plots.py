@@ -42,6 +42,17 @@ def _groups(points: Sequence[Point], keys: tuple[str, ...]) -> dict[tuple, list[
     return out
 
 
+def _legend(ax: plt.Axes, **kwargs: Any) -> None:
+    """A legend inside the axes for a few entries, outside on the right for many (it would hide data)."""
+    handles, _ = ax.get_legend_handles_labels()
+    if len(handles) > 8:
+        fig = ax.figure
+        fig.set_size_inches(fig.get_figwidth() + 2.6, fig.get_figheight())
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), ncol=1 if len(handles) <= 20 else 2)
+    else:
+        ax.legend(fontsize=7, **kwargs)
+
+
 def _save(fig: plt.Figure, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -81,30 +92,40 @@ def fisher_vs_n(points: Sequence[Point], out_dir: Path) -> list[Path]:
     ax.set_ylabel("Fisher information / N")
     ax.set_xticks(ns)
     ax.set_title("Fisher information per qubit")
-    ax.legend(fontsize=7, ncol=2 if len(states) * len(ts) > 2 else 1)
+    _legend(ax)
     return [_save(fig, out_dir / "fisher_vs_n.png")]
 
 
 def gain_vs_t(points: Sequence[Point], out_dir: Path) -> list[Path]:
-    """``G(t) = Q(t)/t^2`` (exact, lines) and measured F (error bars) against t, per (state, n)."""
+    """``G(t) = Q(t)/t^2`` (exact, lines) and measured F (error bars) against t, per (state, n).
+
+    Colour encodes n (viridis), line style and marker encode the state, so a dozen curves stay
+    distinguishable.
+    """
     pts = [p for p in points if p.get("qfi_exact") is not None]
     if len({p["t"] for p in pts}) < 2:
         return []
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for gi, ((state, n), group) in enumerate(sorted(_groups(pts, ("state", "n")).items())):
+    ns = sorted({p["n"] for p in pts})
+    cmap = plt.get_cmap("viridis")
+    states = list(dict.fromkeys(p["state"] for p in pts))
+    styles = ["-", "--", "-.", ":"]
+    for (state, n), group in sorted(_groups(pts, ("state", "n")).items()):
         group = sorted(group, key=lambda p: p["t"])
-        colour = colours[gi % len(colours)]
+        si = states.index(state)
+        colour = cmap(0.9 * ns.index(n) / max(len(ns) - 1, 1))
         t = np.array([p["t"] for p in group], dtype=float)
-        ax.plot(t, [p["qfi_exact"] for p in group], "-", color=colour, label=f"G(t) {state} N={n}")
+        ax.plot(t, [p["qfi_exact"] for p in group], styles[si % len(styles)], color=colour,
+                label=f"G(t) {state} N={n}")
         meas = np.array([_value(p.get("fisher_measured")) for p in group])
         if np.isfinite(meas[:, 0]).any():
-            ax.errorbar(t, meas[:, 0], yerr=meas[:, 1], fmt="o", color=colour, capsize=3, ms=4)
+            ax.errorbar(t, meas[:, 0], yerr=meas[:, 1], fmt=_MARKERS[si % len(_MARKERS)], color=colour,
+                        capsize=3, ms=4)
     ax.set_xlabel("sensing time t")
     ax.set_ylabel("G(t) = Q(t) / t$^2$   (points: measured F)")
     ax.set_yscale("log")
     ax.set_title("Metrological gain under noise (seed 003)")
-    ax.legend(fontsize=7, ncol=2)
+    _legend(ax)
     return [_save(fig, out_dir / "gain_vs_t.png")]
 
 
@@ -136,7 +157,7 @@ def bell_vs_n(points: Sequence[Point], out_dir: Path) -> list[Path]:
     ax.set_ylabel("Bell correlator E$_{N,0}$")
     ax.set_xticks(ns.astype(int))
     ax.set_title("Many-body Bell correlator (seed 001)")
-    ax.legend(fontsize=7)
+    _legend(ax)
     return [_save(fig, out_dir / "bell_vs_n.png")]
 
 

@@ -192,7 +192,9 @@ class NoiseSettings:
     ``collective``: collective dephasing rate kappa; ``readout_error``:
     symmetric bit-flip probability of every measurement; ``gate_error_1q`` /
     ``gate_error_2q``: depolarising gate errors; ``device``: a named device
-    noise model (``"fake_<device>"``).
+    noise model (``"fake_<device>"``): the run then simulates that device (its
+    noise acts on its own gates, qubits and delays), as ``run.backend =
+    "fake_<device>"`` does; the other noise keys are not used there.
     """
 
     dephasing: float = 0.0
@@ -293,13 +295,19 @@ class MeasureSpec:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """Shots, seed and backend. ``dynamical_decoupling`` and ``twirling`` go to hardware samplers."""
+    """Shots, seed and backend.
+
+    ``dynamical_decoupling`` and ``twirling`` go to hardware samplers; ``time_unit`` is the
+    length in seconds of one unit of the sensing time t on a device (the window becomes
+    ``delay(t * time_unit)``; the backends' default is 1e-6, t in microseconds).
+    """
 
     shots: int = 2000
     seed: int | None = 1234
     backend: str = "aer"
     dynamical_decoupling: bool = False
     twirling: bool = False
+    time_unit: float | None = None
 
     def __post_init__(self) -> None:
         _integer("run.shots", self.shots, minimum=1, allowed="an integer >= 1")
@@ -310,6 +318,11 @@ class RunSpec:
         for name in ("dynamical_decoupling", "twirling"):
             if not isinstance(getattr(self, name), bool):
                 raise _fail(f"run.{name}", f"{getattr(self, name)!r} is not a boolean", "true or false")
+        if self.time_unit is not None:
+            value = _number("run.time_unit", self.time_unit, minimum=0.0, allowed="seconds per unit of t, > 0")
+            if value == 0:
+                raise _fail("run.time_unit", "is 0", "seconds per unit of t, > 0")
+            object.__setattr__(self, "time_unit", value)
 
 
 _SECTIONS: dict[str, type] = {
@@ -402,6 +415,9 @@ class ExperimentSpec:
                 if target in values:
                     raise _fail(f"{key}.{sub}", f"given twice (also as {target!r})", "one of the two spellings")
                 values[target] = value
+            if key == "probe" and "n" not in values and isinstance(values.get("amplitudes"), list) \
+                    and len(values["amplitudes"]) >= 2:
+                values["n"] = len(values["amplitudes"]) - 1  # a symmetric state fixes n
             try:
                 kwargs[key] = section_cls(**values)
             except TypeError as exc:  # e.g. a table where a number belongs

@@ -113,7 +113,7 @@ def log_binomial(n: int, k: np.ndarray | int) -> np.ndarray:
     return gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=16)
 def _isometry_cached(n: int) -> sp.csr_matrix:
     dim = 1 << n
     idx = np.arange(dim, dtype=np.int64)
@@ -132,7 +132,8 @@ def symmetric_isometry(n: int) -> sp.csr_matrix:
     ``V^dagger V = 1`` and ``V V^dagger`` projects on the symmetric subspace.
     """
     n = _check_n(n, MAX_QUBITS_SPARSE)
-    return _isometry_cached(n).copy()
+    # Cache only small isometries: at n = 24 one is ~0.5 GB.
+    return _isometry_cached(n).copy() if n <= 16 else _isometry_cached.__wrapped__(n)
 
 
 def _as_array(state) -> np.ndarray:

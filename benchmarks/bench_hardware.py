@@ -5,8 +5,10 @@
    (a 40-qubit noisy simulation is not the point); the process exits with os._exit.
 2. ``simulate``: a 12-qubit GHZ, 13 Bell settings (one PUB, bell_phi swept) x 4000 shots on FakeTorino in
    local mode. Baseline: the runtime's default (``Sampler(mode=FakeTorino())``: the full 133-qubit device
-   noise model, Aer's automatic method). bellsense: the same ISA circuits and the same device noise
-   restricted to the active qubits, with bellsense's method choice. Target: >= 4x faster. Both from one run.
+   noise model, Aer's automatic method = statevector trajectories). bellsense: the same ISA circuits and the
+   same device noise restricted to the active qubits, with bellsense's method choice (density matrix up to
+   8 qubits, else statevector trajectories with Aer's shot branching). Target: >= 4x faster. Both from one run;
+   --all-methods also times restricted density matrix and plain restricted statevector.
 
 Usage::
 
@@ -67,7 +69,7 @@ def bench_simulate(n: int, shots: int, baseline: bool, all_methods: bool = False
         results["default"] = time.perf_counter() - t0
         print(f"  runtime default (full device noise, automatic method): {results['default']:.1f} s")
         parity_default = _parity(res[0].data.meas)
-    for method in (None, "statevector") if all_methods else (None,):
+    for method in (None, "density_matrix", "statevector") if all_methods else (None,):
         t0 = time.perf_counter()
         opts = {} if method is None else {"method": method}
         tgt = backends.resolve_backend("fake_torino", **opts)
@@ -97,7 +99,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=None)
     ap.add_argument("--shots", type=int, default=4000)
     ap.add_argument("--skip-baseline", action="store_true")
-    ap.add_argument("--all-methods", action="store_true", help="also time restricted statevector trajectories")
+    ap.add_argument("--all-methods", action="store_true", help="also time restricted density matrix / statevector")
     args = ap.parse_args()
     if args.which == "transpile":
         bench_transpile(args.n or 40)

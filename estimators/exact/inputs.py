@@ -14,8 +14,6 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from bellsense.spin import MAX_QUBITS_SPARSE
-
 #: Tolerance on normalisation / hermiticity of inputs (states built by circuits carry ~1e-15 errors).
 STATE_ATOL = 1e-8
 #: Largest density-matrix dimension that is allowed to exist as a dense array (2^13: 1 GB complex).
@@ -197,13 +195,4 @@ def dense_limit_error(n: int, limit: int, what: str) -> ValueError:
     )
 
 
-def density(state: np.ndarray | sp.csr_matrix) -> np.ndarray:
-    """Dense density matrix of a validated state (outer product for a vector)."""
-    if sp.issparse(state):
-        return state.toarray()
-    if state.ndim == 1:
-        return np.outer(state, state.conj())
-    return state
-
-
-__all__ = ["as_state", "as_generator", "as_generators", "num_qubits", "MAX_QUBITS_SPARSE"]
+__all__ = ["as_state", "as_generator", "as_generators", "num_qubits", "dense_limit_error"]

@@ -15,6 +15,13 @@ Speed comes from structure, not from approximations:
 * a diagonal generator is applied as a row scaling, a sparse one as a sparse product;
   no dense ``U^dagger h U`` with a dense ``h`` is formed in those cases.
 
+Accuracy where the coherences are tiny: eq. 8 is evaluated in its commutator form,
+``(p_i - p_j) <i|h|j> = <i|[rho, h]|j>``, with ``[rho, h]`` formed in the original basis
+(entries ~ the coherences c, accurate to ~1e-16 c) and only then rotated to the eigenbasis.
+The textbook form needs ``p_i - p_j ~ c`` from ``eigh``, which is accurate only to ~1e-16
+absolute, i.e. ~1e-16/c relative (1e-3 for a GHZ state dephased to c ~ 1e-13). For the
+same reason a structural zero of ``rho`` is an exact zero: a tiny entry may be the signal.
+
 Only Hermitian eigensolvers (``eigh``) are used: degenerate spectra (dephased
 product states) are the normal case.
 """
@@ -31,9 +38,11 @@ from scipy.sparse.csgraph import connected_components
 
 from .inputs import MAX_EIGH_DIM, as_generators, as_state
 
-#: Entries of rho below this (times max |rho|) and of h below this (times max |h|) are structural zeros.
+#: Entries of a generator below this (times max |h|) are structural zeros. For rho only exact zeros are:
+#: F depends on a coherence c through c^2 (the dephased-GHZ QFI is 4 N^2 c^2), so no size is negligible.
 PATTERN_TOL = 1e-14
-#: Eigenvalues of rho at or below this are treated as outside the support (their QFI weight is <= 4 p ||h||^2).
+#: Eigenvalues of rho at or below this are treated as outside the support (their QFI weight is <= 4 p ||h||^2);
+#: pairs with p_i + p_j at or below it are dropped (each is <= 2 (p_i + p_j) |h_ij|^2).
 SUPPORT_TOL = 1e-14
 #: A block with 1 - purity below this is treated as pure (error in F ~ (1 - purity) ||h||^2).
 PURITY_TOL = 1e-12
@@ -75,11 +84,63 @@ def _apply(h: np.ndarray | sp.csr_matrix, u: np.ndarray) -> np.ndarray:
     return h @ u
 
 
+def _real_if_real(a: np.ndarray) -> np.ndarray:
+    """``a.real`` when the imaginary part is exactly zero (real BLAS and the real eigensolver are ~4x cheaper)."""
+    if np.iscomplexobj(a) and not np.any(a.imag):
+        return a.real
+    return a
+
+
+def _times(x: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``x @ u`` (2-D or stacked) using real products when ``u`` is real."""
+    if np.iscomplexobj(x) and not np.iscomplexobj(u):
+        return np.matmul(x.real, u) + 1j * np.matmul(x.imag, u)
+    return np.matmul(x, u)
+
+
+def _commutator(rho: np.ndarray, h: Any) -> np.ndarray:
+    """``[rho, h]`` in the original basis, for one block or a stack (m, s, s) of blocks.
+
+    ``h`` in ``_gen_form`` (diagonal vector / (m, s) stack, sparse, dense). For a diagonal ``h``
+    each entry is ``rho_ij (h_j - h_i)``, exact to one rounding: small where the coherences are
+    small, unlike ``(p_i - p_j) <i|h|j>`` assembled from eigenvalues.
+    """
+    if sp.issparse(h):
+        return np.asarray((h.T @ rho.T).T) - np.asarray(h @ rho)
+    if h.ndim == rho.ndim - 1:
+        return rho * (h[..., None, :] - h[..., :, None])
+    if np.iscomplexobj(h) and not np.iscomplexobj(rho):
+        h = h.astype(complex)  # one complex product each way, not four real ones
+    return np.matmul(rho, h) - np.matmul(h, rho)
+
+
+def _commutator_products(rho: np.ndarray, h: Any, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``X = [rho, h] U`` and ``U^dagger X``; ``u`` is a support (d, r) or a stack (m, s, s).
+
+    With a real ``U`` a purely real or purely imaginary commutator (``[rho, J_y]`` for a real rho)
+    costs two real products, not four. A dense ``h`` with a thin support uses
+    ``rho (h U) - h (rho U)`` (d^2 r, not d^3): its products round at ``||rho|| ||h||`` either way.
+    """
+    if u.ndim == 2 and 2 * u.shape[1] <= u.shape[0] and not sp.issparse(h) and h.ndim == 2:
+        x = _times(rho, _apply(h, u)) - _apply(h, _times(rho, u))
+        return x, _adjoint_times(u, x)
+    c = _commutator(rho, h)
+    if np.iscomplexobj(c) and not np.iscomplexobj(u):
+        if not np.any(c.real):
+            x = _times(c.imag, u)
+            return 1j * x, 1j * _adjoint_times(u, x)
+        if not np.any(c.imag):
+            c = c.real
+    x = _times(c, u)
+    return x, _adjoint_times(u, x)
+
+
 def _adjoint_times(u: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``u^dagger @ x`` using real products when ``u`` is real."""
+    """``u^dagger @ x`` (2-D or stacked) using real products when ``u`` is real."""
+    ut = np.swapaxes(u, -1, -2)
     if not np.iscomplexobj(u) and np.iscomplexobj(x):
-        return (u.T @ x.real) + 1j * (u.T @ x.imag)
-    return u.conj().T @ x
+        return np.matmul(ut, x.real) + 1j * np.matmul(ut, x.imag)
+    return np.matmul(ut.conj() if np.iscomplexobj(ut) else ut, x)
 
 
 def _pair_sum(weights: np.ndarray, ha: np.ndarray, hb: np.ndarray) -> float:
@@ -91,12 +152,16 @@ def _pair_sum(weights: np.ndarray, ha: np.ndarray, hb: np.ndarray) -> float:
     return float(np.sum(weights * prod))
 
 
-def _qfi_weights(p: np.ndarray) -> np.ndarray:
-    """``2 (p_i - p_j)^2 / (p_i + p_j)`` with the ``p_i + p_j = 0`` terms set to 0 (seed 001 eq. 8)."""
-    num = (p[..., :, None] - p[..., None, :]) ** 2
+def _pair_weights(p: np.ndarray) -> np.ndarray:
+    """``2 / (p_i + p_j)``, 0 where ``p_i + p_j <= SUPPORT_TOL``: seed 001 eq. 8 in commutator form,
+    ``F_ab = sum_ij w_ij Re(C^a_ij conj(C^b_ij))`` with ``C^a_ij = <i|[rho, h_a]|j> = (p_i - p_j) <i|h_a|j>``.
+
+    Pairs with both eigenvalues at the rounding level are excluded (exactly so for ``p_i + p_j = 0``):
+    there ``C_ij`` is rounding noise, and dividing its square by ``p_i + p_j`` would amplify it.
+    """
     den = p[..., :, None] + p[..., None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, 2.0 * num / np.where(den > 0, den, 1.0), 0.0)
+    keep = den > SUPPORT_TOL
+    return np.where(keep, 2.0 / np.where(keep, den, 1.0), 0.0)
 
 
 def _pure_qfim(psi: np.ndarray, gens: Sequence[Any], weight: float = 1.0) -> np.ndarray:
@@ -159,9 +224,12 @@ def _low_rank_eig(rho: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 def _block_qfim(rho: np.ndarray, gens: Sequence[Any]) -> np.ndarray:
     """QFI matrix of one (unnormalised) block ``rho`` with block generators ``gens``.
 
-    With ``S`` the support of ``rho`` (eigenpairs ``p_i, u_i``) and ``H^a = U_S^dagger h_a U_S``,
-    ``F_ab = sum_{i,j in S} w_ij Re(H^a_ij H^b_ji) + 4 sum_{i in S} p_i Re(<u_i|h_a h_b|u_i> - sum_{j in S} H^a_ij H^b_ji)``,
-    which is eq. 8 with the pairs (i in S, j outside S) summed in closed form.
+    Eq. 8 in commutator form, ``(p_i - p_j) <i|h|j> = <i|[rho, h]|j>``: with ``S`` the support of
+    ``rho`` (eigenpairs ``p_i, u_i``), ``X^a = [rho, h_a] U_S`` (commutator formed in the original
+    basis, see the module notes), ``C^a = U_S^dagger X^a`` and ``R^a = X^a - U_S C^a``,
+    ``F_ab = sum_{i,j in S} 2 Re(C^a_ij conj(C^b_ij)) / (p_i + p_j) + 4 sum_{i in S} Re<R^b_i|R^a_i> / p_i``.
+    The second sum is the pairs (i in S, j outside S): ``R`` is ``[rho, h] u_i`` projected off the
+    support, so no eigenvector outside S is needed and nothing cancels.
     """
     k = len(gens)
     tr = float(rho.diagonal().sum().real)
@@ -184,6 +252,7 @@ def _block_qfim(rho: np.ndarray, gens: Sequence[Any]) -> np.ndarray:
         )
     if sp.issparse(rho):
         rho = rho.toarray()
+    rho = _real_if_real(rho)
     low = _low_rank_eig(rho) if rho.shape[0] >= 8 else None
     p, u = low if low is not None else _eigh(rho)
     p = _check_psd(p)
@@ -191,53 +260,50 @@ def _block_qfim(rho: np.ndarray, gens: Sequence[Any]) -> np.ndarray:
     full = low is None and bool(np.all(support))
     if not full:
         p, u = p[support], u[:, support]
-    hu = [_apply(g, u) for g in gens]
-    hs = [_adjoint_times(u, x) for x in hu]
-    w = _qfi_weights(p)
+    xs, cs = zip(*(_commutator_products(rho, g, u) for g in gens))
+    w = _pair_weights(p)
+    if not full:
+        rs = [x - _times(u, c) if np.iscomplexobj(c) or not np.iscomplexobj(u) else x - u @ c for x, c in zip(xs, cs)]
+        w_out = np.broadcast_to(4.0 / p, rs[0].shape)
     out = np.empty((k, k))
     for a in range(k):
         for b in range(a, k):
-            val = _pair_sum(w, hs[a], hs[b])
+            val = _pair_sum(w, cs[a], cs[b])
             if not full:
-                inner = np.sum((hu[a].conj() * hu[b]).real, axis=0)  # Re <u_i|h_a h_b|u_i>
-                within = np.sum(hs[a].real * hs[b].real + hs[a].imag * hs[b].imag, axis=1) if np.iscomplexobj(
-                    hs[a]
-                ) or np.iscomplexobj(hs[b]) else np.sum(hs[a] * hs[b], axis=1)
-                val += 4.0 * float(np.sum(p * (inner - within)))
+                val += _pair_sum(w_out, rs[a], rs[b])
             out[a, b] = out[b, a] = val
     return out
 
 
 def _stacked_qfim(rho: np.ndarray, gens: Sequence[np.ndarray]) -> np.ndarray:
-    """QFI matrix summed over a stack of equal-size blocks: rho (m, s, s), gens each (m, s) diag or (m, s, s)."""
+    """QFI matrix summed over a stack of equal-size blocks: rho (m, s, s), gens each (m, s) diag or (m, s, s).
+
+    All eigenvectors are at hand, so every pair enters in commutator form (see ``_block_qfim``).
+    """
+    rho = _real_if_real(rho)
     p, u = _eigh(rho)
     p = _check_psd(p)
-    w = _qfi_weights(p)
-    hs = []
-    for g in gens:
-        hu = g[:, :, None] * u if g.ndim == 2 else np.matmul(g, u)
-        hs.append(np.matmul(np.swapaxes(u.conj(), 1, 2), hu))
+    w = _pair_weights(p)
+    cs = [_commutator_products(rho, _real_if_real(g), u)[1] for g in gens]
     k = len(gens)
     out = np.empty((k, k))
     for a in range(k):
         for b in range(a, k):
-            out[a, b] = out[b, a] = float(np.sum(w * (hs[a] * hs[b].conj()).real))
+            out[a, b] = out[b, a] = _pair_sum(w, cs[a], cs[b])
     return out
 
 
 def _components(rho: np.ndarray | sp.csr_matrix, gens: Sequence[Any]) -> tuple[int, np.ndarray]:
-    """Connected components of the union of the nonzero patterns of rho and the generators."""
+    """Connected components of the union of the nonzero patterns of rho (exact) and the generators."""
     dim = rho.shape[0]
     if sp.issparse(rho):
-        scale = np.max(np.abs(rho.data)) if rho.nnz else 0.0
-        graph = sp.csr_matrix(np.abs(rho) > PATTERN_TOL * scale) if rho.nnz else sp.csr_matrix((dim, dim))
+        graph = sp.csr_matrix(np.abs(rho) > 0) if rho.nnz else sp.csr_matrix((dim, dim))
     else:
-        # |rho_ij| <= sqrt(rho_ii rho_jj) <= max diag for a PSD rho; compare real and imaginary parts
-        # separately (no complex abs: this pass is memory-bound at 2^12)
-        tol = PATTERN_TOL * float(np.max(np.abs(np.diag(rho))))
-        mask = np.abs(rho.real) > tol
+        # exact zeros only (see PATTERN_TOL); real and imaginary parts separately (no complex abs:
+        # this pass is memory-bound at 2^12)
+        mask = rho.real != 0
         if np.iscomplexobj(rho):
-            mask |= np.abs(rho.imag) > tol
+            mask |= rho.imag != 0
         if np.count_nonzero(mask) == dim * dim:
             return 1, np.zeros(dim, dtype=np.int32)  # a dense rho is one block whatever h is
         graph = sp.csr_matrix(mask)
@@ -348,23 +414,20 @@ def qfi(state: Any, generator: Any) -> float:
 def hs_bound(state: Any, generator: Any) -> float:
     """Hilbert-Schmidt lower bound on the QFI (seed 001 eq. 12).
 
-    ``F_Q >= 4 (Tr[rho^2 h^2] - Tr[(rho h)^2]) = 4 (||rho h||_F^2 - Re Tr[(rho h)^2])``.
-    Equal to ``F_Q = 4 Var(h)`` for a pure state. Costs one product ``rho h``.
+    ``F_Q >= 4 (Tr[rho^2 h^2] - Tr[(rho h)^2]) = 2 ||[rho, h]||_F^2``.
+    Equal to ``F_Q = 4 Var(h)`` for a pure state. The commutator form has no cancellation
+    (``4 (||rho h||^2 - Re Tr[(rho h)^2])`` loses everything when the coherences are below
+    ~1e-8): entrywise ``rho_ij (h_j - h_i)`` for a diagonal h, two (sparse) products otherwise.
     """
     rho = as_state(state)
     (h,) = as_generators([generator], rho.shape[0])
+    g = _gen_form(h)
     if not sp.issparse(rho) and rho.ndim == 1:
-        return float(_pure_qfim(rho, [_gen_form(h)])[0, 0])
+        return float(_pure_qfim(rho, [g])[0, 0])
     if sp.issparse(rho):
-        a = rho @ h
-        a = a.toarray() if sp.issparse(a) else np.asarray(a)
-    elif sp.issparse(h):
-        a = np.asarray((h.T @ rho.T).T)
-    else:
-        a = rho @ h
-    sq = float(np.sum(np.abs(a) ** 2))
-    cross = float(np.sum(a * a.T).real)
-    return 4.0 * (sq - cross)
+        comm = sp.csr_matrix(rho @ h - h @ rho)
+        return 2.0 * float(np.sum(np.abs(comm.data) ** 2))
+    return 2.0 * float(np.sum(np.abs(_commutator(_real_if_real(rho), g)) ** 2))
 
 
 __all__ = ["qfi", "qfim", "hs_bound"]

@@ -42,6 +42,7 @@ __all__ = [
     "sigma_plus_from_parities",
     "sigma_plus_from_counts",
     "correlator_from_sigma_plus",
+    "bootstrap_correlator",
     "claimed_depth",
     "ghz_fidelity_from_counts",
     "analyse_bell",
@@ -149,7 +150,14 @@ def sigma_plus_from_parities(
         math.sqrt(float(np.trace(cov))),
         method="fourier over Bell settings",
         shots=int(nshots.sum()),
-        details={"cov": cov.tolist(), "E_unbiased": e_unbiased, "parities": m.tolist(), "phases": phi.tolist()},
+        details={
+            "cov": cov.tolist(),
+            "E_unbiased": e_unbiased,
+            "parities": m.tolist(),
+            "setting_shots": nshots.astype(int).tolist(),
+            "phases": phi.tolist(),
+            "order": int(order),
+        },
     )
     return est, cov
 
@@ -168,6 +176,29 @@ def correlator_from_sigma_plus(c: Estimate) -> Estimate:
     return Estimate(
         value, math.sqrt(var), method="|c|^2 - tr(cov) (unbiased)", shots=c.shots, details={"raw": raw}
     )
+
+
+def bootstrap_correlator(c: Estimate, n_boot: int = 2000, seed: int | None = 0) -> tuple[float, float]:
+    """95% parametric-bootstrap interval of the unbiased E, for when the Gaussian error is doubtful.
+
+    Each setting's parity is redrawn as ``2 Binomial(N_j, (1 + m̂_j)/2)/N_j - 1`` and E recomputed
+    with the same bias correction; returns the 2.5% and 97.5% percentiles. Useful near E = 0
+    (separable states), where ``|c|^2`` is far from Gaussian.
+    """
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
+        raise ValueError(f"n_boot must be an int >= 100, got {n_boot!r}")
+    m = np.asarray(c.details["parities"], dtype=float)
+    shots = np.asarray(c.details["setting_shots"], dtype=np.int64)
+    phi = np.asarray(c.details["phases"], dtype=float)
+    order = int(c.details["order"])
+    rng = np.random.default_rng(seed)
+    draws = 2.0 * rng.binomial(shots, np.clip((1.0 + m) / 2.0, 0.0, 1.0), size=(int(n_boot), m.size)) / shots - 1.0
+    phase = np.exp(1j * order * phi)
+    cb = draws @ phase / m.size
+    var = np.clip(1.0 - draws**2, 0.0, None) / (shots - 1.0)
+    e = np.abs(cb) ** 2 - var.sum(axis=1) / m.size**2
+    lo, hi = np.percentile(e, [2.5, 97.5])
+    return float(lo), float(hi)
 
 
 def claimed_depth(e: Estimate, n: int, confidence: float = 0.999) -> int:
@@ -232,11 +263,15 @@ def _sigma_plus(settings: list[BellSetting], counts: list[Any], plus, minus) -> 
     if not settings:
         raise ValueError("no Bell settings (metadata kind 'bell') among the results")
     if any(s.index is None or s.num_phases is None for s in settings):
-        # bound points of a parameter sweep: P = number of settings, index = rank of the phase
-        p_all = len(settings)
-        rank = np.argsort(np.argsort([np.mod(s.phi, np.pi) for s in settings]))
+        # bound points of a parameter sweep: the grid step pi/P is the smallest gap between the
+        # phases (mod pi), index j = (phi - phi_min)/step; a missing point is then named below
+        phis = np.array([s.phi for s in settings])
+        red = np.mod(phis - phis.min(), np.pi)
+        gaps = np.diff(np.unique(np.append(red, np.pi)))
+        step = float(gaps.min()) if gaps.size else np.pi
+        p_all = int(round(np.pi / step))
         settings = [
-            BellSetting(s.phi, int(r), p_all, s.signs, s.axis) for s, r in zip(settings, rank)
+            BellSetting(s.phi, int(round(r / step)) % p_all, p_all, s.signs, s.axis) for s, r in zip(settings, red)
         ]
     first = settings[0]
     for s in settings:
@@ -378,6 +413,8 @@ def analyse_bell(
     plus: Sequence[int] | None = None,
     minus: Sequence[int] | None = None,
     confidence: float = 0.999,
+    n_boot: int = 0,
+    seed: int | None = 0,
 ) -> BellAnalysis:
     """Bell correlator, violation, depth, QFI bound and GHZ fidelity from labelled counts.
 
@@ -390,6 +427,9 @@ def analyse_bell(
     plus, minus : optional subsets A, B (default from the signs)
     confidence : float
         One-sided confidence for claiming a violation and the depth (0.999: z = 3.09).
+    n_boot, seed : int
+        If ``n_boot > 0``, ``correlator.interval`` is a 95% parametric-bootstrap interval
+        (:func:`bootstrap_correlator`).
 
     Returns
     -------
@@ -405,6 +445,8 @@ def analyse_bell(
     b = tuple(c.details["minus"])
     n = len(a) + len(b)
     e = correlator_from_sigma_plus(c)
+    if n_boot:
+        e = Estimate(e.value, e.stderr, bootstrap_correlator(c, n_boot, seed), e.method, e.shots, e.details)
     bound = 2.0 ** (-n)
     sig = e.significance(bound)
     z = z_for_confidence(confidence)

@@ -36,7 +36,7 @@ Methods and when they are biased
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence, Union
+from typing import Callable, Sequence, Union
 
 import numpy as np
 
@@ -140,6 +140,8 @@ def fisher_moments(
         ``Var F = (4 b^2 Var b + F^2 Var s^2) / s^4`` (slope and centre variance taken
         independent). ``details``: slope, its error, variance, delta.
     """
+    if observable == "outcomes":
+        raise ValueError("the method of moments needs a numeric observable ('parity', 'hamming' or a callable), not 'outcomes'")
     th, data = _split(samples)
     if len(th) < 2:
         raise ValueError("the method of moments needs counts at >= 2 angles (e.g. theta0 - delta, theta0, theta0 + delta)")
@@ -247,7 +249,7 @@ def fisher_hellinger(
     deltas, data = _split(shifted)
     cols = [np.ones_like(deltas), deltas**2 / 8.0] + ([deltas**4] if quartic else [])
     design = np.stack(cols, axis=1)
-    if np.linalg.matrix_rank(design) < design.shape[1] or len(deltas) < design.shape[1] + (0 if quartic else 0):
+    if np.linalg.matrix_rank(design) < design.shape[1]:
         raise ValueError(
             f"offsets {deltas.tolist()} cannot fit {design.shape[1]} coefficients: give at least "
             f"{design.shape[1]} distinct |delta| values"

@@ -83,6 +83,8 @@ def _check_num_qubits(num_qubits: Any) -> int | None:
 
 def _counts_values(values: list[Any]) -> np.ndarray:
     arr = np.asarray(values)
+    if arr.dtype.kind == "b":
+        raise ValueError("counts must be non-negative integers, got booleans")
     if arr.dtype.kind in "iu":
         out = arr.astype(np.int64)
     elif arr.dtype.kind == "f":
@@ -94,10 +96,8 @@ def _counts_values(values: list[Any]) -> np.ndarray:
             )
         out = arr.astype(np.int64)
     else:
-        bad = next(v for v in values if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)))
+        bad = next((v for v in values if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))), values[0])
         raise ValueError(f"counts must be non-negative integers, got {bad!r} of type {type(bad).__name__}")
-    if arr.dtype == bool or any(isinstance(v, bool) for v in values[:1]):
-        raise ValueError("counts must be non-negative integers, got booleans")
     if np.any(out < 0):
         raise ValueError(f"counts must be non-negative integers, got {int(out.min())}")
     return out
@@ -237,14 +237,6 @@ def marginal_counts(data: CountsLike, qubits: Sequence[int], num_qubits: int | N
     hist = np.rint(probs * out.shots).astype(np.int64)
     nz = np.flatnonzero(hist)
     return {format(int(i), f"0{q.size}b"): int(hist[i]) for i in nz}
-
-
-def _mean_estimate(values: np.ndarray, counts: np.ndarray, method: str) -> Estimate:
-    """Mean of a per-outcome quantity with the standard error of a sample mean."""
-    shots = int(counts.sum())
-    mean = float(np.dot(counts, values) / shots)
-    var = float(np.dot(counts, (values - mean) ** 2) / max(shots - 1, 1))
-    return Estimate(mean, math.sqrt(var / shots), method=method, shots=shots)
 
 
 def z_expectation(data: CountsLike, qubits: Sequence[int] | None = None, num_qubits: int | None = None) -> Estimate:

@@ -161,3 +161,15 @@ def test_bad_inputs():
         aer.sample_counts(_ghz(2), 10)
     with pytest.raises(TypeError, match="n must be an int"):
         aer.choose_method(2.5, False)
+
+
+def test_sampler_runs_inline_collective_noise():
+    # GHZ_2 parity <X X> = 2 Re rho_{00,11} = e^{-kappa t} after collective dephasing (t = 1)
+    qc = noise.apply_collective(circuits.assemble(_ghz(2), circuits.sensing_window(2, 1.0, 0.0, "z")), kappa=0.8)
+    qc.h([0, 1])
+    qc.measure_all()
+    shots = 20000
+    counts = aer.sample_counts(qc, shots, seed=5)
+    parity = (counts.get("00", 0) + counts.get("11", 0) - counts.get("01", 0) - counts.get("10", 0)) / shots
+    exact = np.exp(-0.8)
+    assert abs(parity - exact) < 5 * np.sqrt((1 - exact**2) / shots)

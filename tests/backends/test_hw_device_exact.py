@@ -44,3 +44,22 @@ def test_device_probabilities_input_errors(torino):
     isa, _ = backends.prepare_circuits(torino, [bell])
     with pytest.raises(ValueError, match="column"):
         backends.device_probabilities(torino, isa[0], np.zeros((3, 2)))
+
+
+def test_wide_circuit_trajectories_have_the_exact_statistics(torino):
+    """Circuits wider than SMALL_DENSITY_MATRIX run as matrix-product-state trajectories: same physics as
+    the density matrix. Forced here on 3 qubits (width = SMALL_DENSITY_MATRIX + 1) to stay small."""
+    n, shots = 3, 6000
+    circ = circuits.assemble(circuits.ghz(n), circuits.sensing_window(n, 4.0, 0.0), circuits.bell_setting(n))
+    isa, lay = backends.prepare_circuits(torino, [circ])
+    phases = np.asarray(circuits.bell_phases(n, n + 1))[:, None]
+    sampler = backends.make_sampler(torino, seed=4, active_qubits=lay.qubits, width=backends.SMALL_DENSITY_MATRIX + 1)
+    assert sampler.mode is None and sampler.backend().options.method == "matrix_product_state"
+    bits = sampler.run([(isa[0], phases)], shots=shots).result()[0].data.meas
+    exact = backends.device_probabilities(torino, isa[0], phases)
+    parity = np.array([(-1) ** bin(x).count("1") for x in range(2**n)])
+    arr = bits.to_bool_array(order="little")
+    measured = np.mean(1 - 2 * (arr.sum(axis=-1) % 2), axis=-1)
+    want = exact @ parity
+    stderr = np.sqrt((1 - want**2) / shots)
+    assert np.all(np.abs(measured - want) < 4 * stderr + 1e-3), (measured, want)

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from qiskit.circuit import Gate
 from qiskit_aer.noise import NoiseModel, depolarizing_error
 
 from bellsense import backends, circuits
@@ -41,17 +40,24 @@ def test_aer_submit_collect_and_resume_from_json():
     assert _all_counts(again) == _all_counts(live)
 
 
-def test_aer_resume_needs_the_same_noise_model():
-    target = backends.resolve_backend("aer:density_matrix")
+def _model(p):
     nm = NoiseModel()
-    nm.add_all_qubit_quantum_error(depolarizing_error(0.05, 1), ["sx", "x", "h"])
+    nm.add_all_qubit_quantum_error(depolarizing_error(p, 1), ["sx", "x", "h"])
+    return nm
+
+
+def test_aer_resume_needs_the_same_noise_model():
+    """Resume with a rebuilt (equal, not identical) noise model works; a different or missing one is refused."""
+    target = backends.resolve_backend("aer:density_matrix")
     pub, _ = _bell_pub(2, target)
-    sub = backends.submit(target, [pub], shots=300, seed=5, noise_model=nm)
+    sub = backends.submit(target, [pub], shots=300, seed=5, noise_model=_model(0.05))
     live = backends.collect(target, sub)
     resumed = backends.Submission.from_dict(json.loads(json.dumps(sub.to_dict())))
     with pytest.raises(ValueError, match="same noise_model"):
         backends.collect(target, resumed)
-    assert _all_counts(backends.collect(target, resumed, noise_model=nm)) == _all_counts(live)
+    with pytest.raises(ValueError, match="same noise_model"):
+        backends.collect(target, resumed, noise_model=_model(0.06))
+    assert _all_counts(backends.collect(target, resumed, noise_model=_model(0.05))) == _all_counts(live)
 
 
 def test_fake_device_run_calibration_and_identical_resume(torino):
@@ -88,15 +94,20 @@ def test_seed_controls_fake_device_counts(torino):
 
 
 def test_failed_job_is_reported_per_pub_and_the_rest_completes(torino):
-    pub, _ = _bell_pub(2, torino)
-    broken = pub[0].copy()
-    broken.append(Gate("unknown_gate", 1, []), [pub[0].layout.final_index_layout()[0]])
-    sub = backends.submit(torino, [pub, (broken, pub[1])], shots=200, seed=3, calibrate=False, options={"pubs_per_job": 1})
-    out = backends.collect(torino, sub)
+    """A valid ISA PUB whose local simulation cannot run (a 20-qubit density matrix, forced by the
+    backend option, exceeds memory) fails in its own job; the other job completes and the outcome
+    says what is missing."""
+    target = backends.resolve_backend("fake_torino", method="density_matrix", pubs_per_job=1)
+    pub, _ = _bell_pub(2, target)
+    wide, _ = backends.prepare_circuits(target, [circuits.assemble(circuits.ghz(20), circuits.computational_readout(20))])
+    sub = backends.submit(target, [pub, (wide[0],)], shots=200, seed=3, calibrate=False)
+    out = backends.collect(target, sub)
     assert out[0].ok and not out[1].ok and out.missing == [1]
     assert out[1].status != "DONE" and out[1].error
     with pytest.raises(ValueError, match="no counts"):
         out[1].counts()
+    with pytest.raises(ValueError, match="not an ISA circuit for fake_torino"):
+        backends.submit(torino, [circuits.assemble(circuits.ghz(2), circuits.computational_readout(2))], shots=10)
 
 
 def test_dynamical_decoupling_and_twirling_reach_the_sampler(torino):

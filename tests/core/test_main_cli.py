@@ -68,6 +68,15 @@ def test_bad_specs_exit_2_with_one_line_and_no_record(tmp_path, capsys, old, new
     assert not out.exists() and not _records(tmp_path)
 
 
+def test_device_noise_and_a_different_backend_conflict(tmp_path, capsys):
+    path = _spec(tmp_path, GOOD.replace("dephasing = 0.1", 'device = "fake_torino"')
+                 .replace("seed = 3", 'seed = 3\nbackend = "fake_sherbrooke"'))
+    assert main(["run", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "noise.device" in err[0] and "run.backend" in err[0]
+    assert not (tmp_path / "o").exists()
+
+
 def test_unknown_backend_option_and_unwritable_out(tmp_path, capsys):
     path = _spec(tmp_path)
     assert main(["run", str(path), "--backend", "fake_nowhere", "--out", str(tmp_path / "o1")]) == 2
@@ -129,3 +138,23 @@ def test_ibm_without_account_exits_2_without_leaking(tmp_path):
     assert len(lines) == 1 and "account" in lines[0] and "Traceback" not in proc.stderr
     assert "s3cr3t-value-123" not in proc.stdout + proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_fetch_completes_an_interrupted_run(tmp_path, capsys):
+    # A run stopped right after its submissions were recorded (what a killed process leaves), then
+    # `bellsense fetch`: the same table as an uninterrupted run with the same seed.
+    from bellsense import experiment
+    from bellsense.spec import load_spec
+
+    spec = load_spec(_spec(tmp_path, GOOD.replace("dephasing = 0.1", "readout_error = 0.02")))
+    full = experiment.run_experiment(spec, tmp_path / "full", plots=False)
+    stopped = experiment.execute(experiment.prepare(spec, tmp_path / "stopped"), progress=False, plots=False,
+                                 stop_after_submit=True)
+    assert main(["status", str(stopped.record_path)]) == 0
+    assert "status submitted" in capsys.readouterr().out
+    assert main(["fetch", str(stopped.record_path), "--no-progress", "--no-plots"]) == 0
+    fetched = capsys.readouterr().out.splitlines()
+    from bellsense import record, report
+
+    assert fetched[:-1] == report.format_table(record.read(full.record_path)).splitlines()
+    assert main(["fetch", str(tmp_path / "nowhere")]) == 2

@@ -60,6 +60,21 @@ def test_record_is_complete_and_valid(small_run):
         assert p["sql"] == p["n"] and p["hl"] == p["n"] ** 2
 
 
+def test_schema_rejects_an_incomplete_record(small_run):
+    import jsonschema
+
+    jsonschema.Draft202012Validator.check_schema(record.schema())
+    rec = record.read(small_run.record_path)
+    broken = json.loads(json.dumps(rec))
+    del broken["points"][0]["fisher_measured"]
+    with pytest.raises(ValueError, match="points/0"):
+        record.validate(broken)
+    broken = json.loads(json.dumps(rec))
+    broken["circuits"][0]["bindings"][0]["counts"] = {"0x1": 3}
+    with pytest.raises(ValueError, match="circuits/0/bindings/0/counts"):
+        record.validate(broken)
+
+
 def test_exact_values_match_closed_forms(small_run):
     # PHYSICS.md (seed 003): GHZ Q = N^2 exp(-4 N gamma t), |+>^N Q = N exp(-4 gamma t); the parity (GHZ) and
     # J_y (product) readouts at their optimal points saturate the QFI under dephasing, so CFI = QFI; and for GHZ
@@ -102,6 +117,37 @@ def test_report_from_the_record_alone_gives_the_same_numbers(small_run, tmp_path
     assert report.format_table({**rec, "points": again}) == report.format_table(rec)
 
 
+def test_an_estimator_that_cannot_estimate_is_reported_not_fatal(small_run):
+    # Deterministic outcomes (Var = 0 at theta0): the moments estimator is undefined. The point says why and
+    # the Bell correlator of the same point is still analysed.
+    rec = json.loads(json.dumps(record.read(small_run.record_path)))
+    for entry in rec["circuits"]:
+        if entry["point"] == 0 and entry["role"] == "fisher":
+            for binding in entry["bindings"]:
+                binding["counts"] = {"00": 400}
+    first = report.analyse(rec)[0]
+    assert first["fisher_measured"] is None and "Var(O) = 0" in first["errors"]["fisher"]
+    assert first["bell_correlator"]["stderr"] > 0
+    assert "fisher: not estimated" in report.format_table({**rec, "points": [first]})
+
+
+def test_failed_jobs_are_reported_and_the_rest_is_analysed(small_run):
+    # A cancelled Bell PUB: its point keeps the Fisher information and lists "bell" as missing.
+    rec = json.loads(json.dumps(record.read(small_run.record_path)))
+    entry = next(e for e in rec["circuits"] if e["role"] == "bell" and e["point"] == 1)
+    entry.update(status="CANCELLED", error="job cancelled by the user")
+    for binding in entry["bindings"]:
+        binding["counts"] = None
+    points = report.analyse(rec)
+    assert points[1]["missing"] == ["bell"] and "bell_correlator" not in points[1]
+    assert points[1]["fisher_measured"] == rec["points"][1]["fisher_measured"]
+    assert report.missing(rec) == [{"point": 1, "role": "bell", "status": "CANCELLED",
+                                    "error": "job cancelled by the user"}]
+    rec["points"], rec["missing"] = points, report.missing(rec)
+    table = report.format_table(rec)
+    assert "missing: bell" in table and "1 circuit(s) without counts" in table
+
+
 def test_resume_after_submission_gives_the_same_numbers(small_run, tmp_path):
     spec = ExperimentSpec.from_dict(SMALL)
     prepared = experiment.prepare(spec, tmp_path / "interrupted")
@@ -118,7 +164,9 @@ def test_resume_after_submission_gives_the_same_numbers(small_run, tmp_path):
 
 
 def _reduced(spec: ExperimentSpec) -> ExperimentSpec:
-    """Small n (>= the number of sensors), two times at most, few shots."""
+    """Small n (>= the number of sensors), two times at most, few shots; one small point on a fake device."""
+    if spec.run.backend.startswith("fake_"):
+        return spec.with_overrides(n=[3], t=[spec.sensing.t[-1]], shots=200)
     n = [2, 4] if spec.probe.weights is not None or "dicke" in spec.probe.states else [3]
     if "symmetric" in spec.probe.states:
         n = None
@@ -139,6 +187,14 @@ def test_every_example_runs_reduced_and_validates(path, tmp_path):
             key = {"fisher": "fisher_measured", "bell": "bell_correlator", "pi_bell": "pi_bell",
                    "squeezing": "squeezing"}[q]
             assert p[key] is not None and np.isfinite(p[key]["value"]) and p[key]["stderr"] >= 0
+        if spec.run.backend.startswith("fake_"):
+            # The hardware path: job ids, layout, calibration, device-noise exact values, raw and mitigated.
+            assert rec["jobs"][0]["submission"]["job_ids"] and rec["layout"] and "physical_qubits" in rec["calibration"]
+            assert p["device_exact"]["bell_correlator_exact"] > 2.0 ** -p["n"]
+            assert p["mitigated"]["bell_correlator"]["stderr"] > 0
+            # Readout errors only shrink parity contrast; the tensored inverse undoes that, so the mitigated
+            # correlator of the same counts is larger.
+            assert p["mitigated"]["bell_correlator"]["value"] > p["bell_correlator"]["value"]
 
 
 def test_network_and_dicke_exact_values(tmp_path):
@@ -163,3 +219,29 @@ def test_network_and_dicke_exact_values(tmp_path):
         assert plan.sizes == (plan.n // 2, plan.n // 2)
         assert exact["qfi_exact"] == pytest.approx(plan.n**2 / 2, rel=1e-9)
         assert exact["cfi_exact"] == pytest.approx(plan.n**2 / 2, rel=1e-6)
+
+
+def test_pure_and_density_matrix_paths_agree():
+    # Two independent exact computations of the readout distribution and its derivative: state vector with
+    # circuit-applied rotations (the fast path for noiseless windows) against Aer's density matrix with the
+    # dense readout unitary. Machine precision (1e-12) for every state kind, a non-z axis and a field phi.
+    spec = ExperimentSpec.from_dict({
+        "probe": {"states": ["ghz", "product", "dicke", "network", "symmetric"], "n": [4], "weights": [-1, 1],
+                  "amplitudes": [0.3, 0.1, -0.5, 0.2, 0.4]},
+        "sensing": {"axis": "y", "t": [0.3], "phi": 0.7},
+    })
+    from bellsense.estimators import hamming_weights
+
+    for plan in experiment.plan_points(spec):
+        gen = experiment._generator(spec, plan.state, plan.n, plan.sizes)
+        axis = np.asarray(plan.readout_axis)
+        pure = experiment._PureFamily(
+            experiment._window_vector(spec, plan.state, plan.n, plan.t), gen,
+            lambda th, plan=plan: experiment._encoding(spec, plan.state, plan.n, th, plan.sizes),
+            experiment._basis_change(plan.n, axis), hamming_weights(plan.n))
+        mixed = experiment._Family.build(experiment._window_state(spec, plan.state, plan.n, plan.t), gen,
+                                         experiment._readout(plan.n, axis))
+        for theta in (0.0, 0.37, -1.1):
+            (p1, d1), (p2, d2) = pure.distribution(theta), mixed.distribution(theta)
+            np.testing.assert_allclose(p1, p2, atol=1e-12)
+            np.testing.assert_allclose(d1, d2, atol=1e-12)

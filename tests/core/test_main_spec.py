@@ -97,6 +97,8 @@ def test_overrides_are_validated():
         ('t = [0.0, 0.5]', 'theta = "best"', "sensing.theta", "'optimal' or a number"),
         ('states = ["ghz", "product"]', 'state = "network"', "probe.weights", "one coefficient per sensor"),
         ('states = ["ghz", "product"]', 'state = "symmetric"\namplitudes = [1.0, 0.0]', "probe.n", "n = 1"),
+        ("seed = 1", "seed = 1\ntime_unit = -1e-6", "run.time_unit", "seconds per unit of t"),
+        ("dephasing = 0.1", 'device = "torino"', "noise.device", "'fake_<device>'"),
     ],
 )
 def test_bad_values_name_key_file_and_allowed(tmp_path, old, new, key, allowed):

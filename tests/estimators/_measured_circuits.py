@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit_aer.noise import NoiseModel, pauli_error, ReadoutError
+from qiskit_aer.noise import NoiseModel, pauli_error
 from qiskit_aer.primitives import SamplerV2
 
 from bellsense import circuits

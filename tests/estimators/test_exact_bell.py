@@ -7,6 +7,8 @@ bound N, E = 4^-n for |+>^n, E_{N,0} = 1/4 for GHZ). Exact maths: 1e-10 relative
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from qiskit.quantum_info import DensityMatrix, SparsePauliOp, Statevector, state_fidelity
@@ -106,7 +108,7 @@ def test_closed_forms_large_symmetric():
     assert abs(bell_qfi_bound(states.product(40, basis="dicke"), "x", basis="dicke")) < 1e-10
 
 
-@pytest.mark.parametrize("n", range(1, 9))
+@pytest.mark.parametrize("n", range(1, 11))
 def test_dicke_path_equals_full_path(n):
     rng = np.random.default_rng(300 + n)
     vecs = [states.symmetric(rng.normal(size=n + 1) + 1j * rng.normal(size=n + 1), "dicke") for _ in range(2)]
@@ -196,3 +198,34 @@ def test_bad_inputs():
         ghz_fidelity(2 * ghz)
     with pytest.raises(ValueError, match="not Hermitian"):
         bell_qfi_bound(np.triu(np.ones((4, 4))) / 4)
+
+
+def test_dicke_reduced_states_match_partial_trace():
+    from qiskit.quantum_info import partial_trace
+
+    from bellsense.estimators import dicke_reduced_states
+
+    n = 5
+    rng = np.random.default_rng(9)
+    small = states.symmetric(rng.normal(size=n + 1) + 1j * rng.normal(size=n + 1), "dicke")
+    big = Statevector(spin.from_symmetric(small))
+    reduced = dicke_reduced_states(np.outer(small, small.conj()))
+    assert [r.shape[0] for r in reduced] == list(range(1, n + 2))
+    for r in range(1, n):
+        ref = partial_trace(big, list(range(r, n))).data  # keep qubits 0..r-1
+        assert np.max(np.abs(spin.from_symmetric(reduced[r]) - ref)) < 1e-12
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_general_bound_equals_explicit_enumeration(n):
+    """Eq. 24 summed pair by pair with the Pauli-operator correlators, for a non-symmetric state."""
+    rng = np.random.default_rng(50 + n)
+    rho = random_rho(2**n, 2, rng)
+    for axis in ("z", [0.48, 0.6, 0.64]):
+        total = 0.0
+        for labels in itertools.product(range(3), repeat=n):
+            plus = [q for q in range(n) if labels[q] == 1]
+            minus = [q for q in range(n) if labels[q] == 2]
+            e = abs(np.trace(rho @ ladder_string(n, plus, minus, axis))) ** 2
+            total += 2 * (len(plus) - len(minus)) ** 2 / 2 ** (n - len(plus) - len(minus)) * e
+        assert close(bell_qfi_bound(rho, axis), total)

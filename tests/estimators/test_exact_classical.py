@@ -173,12 +173,10 @@ def test_cfi_below_qfi_for_random_measurements(n):
 def test_cfim_below_qfim_two_sensors():
     """Two sensors (J_z on qubits {0,1} and {2,3}); product |+>^4 read in X: CFIM = QFIM = 2 * identity."""
     n = 4
-    jz = np.diag(spin.jz(1).toarray()).real
     idx = np.arange(16)
     bits = [(idx >> q) & 1 for q in range(n)]
     h1 = np.diag(0.5 * ((1 - 2 * bits[0]) + (1 - 2 * bits[1]))).astype(complex)
     h2 = np.diag(0.5 * ((1 - 2 * bits[2]) + (1 - 2 * bits[3]))).astype(complex)
-    assert jz.shape == (2,)
     psi = states.product(n)
     f_c = exact_cfim(psi, [h1, h2], x_basis(n), theta=[0.2, -0.5])
     assert f_c.shape == (2, 2)

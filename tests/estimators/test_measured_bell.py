@@ -7,7 +7,6 @@ per check), or 1e-12 where the estimate is deterministic (stderr 0, e.g. Dicke p
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 
@@ -23,6 +22,7 @@ from bellsense.estimators.measured.bell import (  # noqa: E402
     sigma_plus_from_counts,
     sigma_plus_from_parities,
 )
+from bellsense.estimators.exact import bell_correlator, ghz_fidelity, sigma_plus_expectation  # noqa: E402
 from bellsense.estimators.measured.estimate import Estimate  # noqa: E402
 
 P_DEPH = 0.08  # phase-flip probability per qubit in the sensing window
@@ -49,6 +49,10 @@ def test_correlator_and_fidelity_match_exact_n2_to_8(state, noisy):
         assert _close(res.sigma_plus, c), (state, noisy, n, res.sigma_plus, c)
         assert _close(res.fidelity, exact_f), (state, noisy, n, res.fidelity, exact_f)
         assert _close(res.qfi_bound, 4 * n * n * exact_e)
+        # the exact layer agrees with the direct numpy references (machine precision)
+        assert abs(sigma_plus_expectation(rho, list(range(n))) - c) < 1e-10
+        assert abs(bell_correlator(rho, list(range(n))) - exact_e) < 1e-10
+        assert abs(ghz_fidelity(rho) - exact_f) < 1e-10
 
 
 def test_subset_correlator_dicke_and_mirror_pattern():
@@ -101,8 +105,11 @@ def test_no_violation_claimed_at_n2_or_for_plus_states():
     for n in (2, 4, 6):
         qc = H.prep("product", n)
         circs = H.bell_settings(qc)
-        res = analyse_bell(H.labelled(circs, H.run(circs, 4000, seed=n)))
+        res = analyse_bell(H.labelled(circs, H.run(circs, 4000, seed=n)), n_boot=1000)
         assert not res.violation and res.depth == 0 and res.significance < 0
+        # bootstrap interval (E ~ 4^-n, non-Gaussian near 0) contains the truth and the estimate
+        lo, hi = res.correlator.interval
+        assert lo <= 4.0**-n <= hi and lo <= res.correlator.value <= hi
 
 
 def test_claimed_depth_thresholds():
@@ -160,7 +167,33 @@ def test_to_dict_is_json_safe():
 
     qc = H.prep("ghz", 3)
     circs = H.bell_settings(qc) + [H.computational(qc)]
-    res = analyse_bell(H.labelled(circs, H.run(circs, 500, seed=2)))
+    bits = H.run(circs, 500, seed=2)
+    res = analyse_bell(H.labelled(circs, bits))
+    # whole circuit.metadata (prep + setting) is accepted as well as the setting dict
+    full = analyse_bell([(c.metadata, b) for c, b in zip(circs, bits)])
+    assert "prep" in circs[0].metadata and full.correlator == res.correlator
     d = json.loads(json.dumps(res.to_dict()))
     assert set(d["correlator"]) >= {"value", "stderr"}
     assert d["sigma_plus"]["value"]["real"] == pytest.approx(res.sigma_plus.value.real)
+
+
+def test_parameter_sweep_pub_with_bound_phases():
+    """One parameterised Bell circuit swept over bell_phases in ONE PUB: metadata has phi = "bell_phi"
+    and no index; each point is labelled with its bound phase and the index is inferred."""
+    from qiskit_aer.primitives import SamplerV2
+
+    from bellsense import circuits
+
+    n = 4
+    circ = circuits.assemble(H.prep("ghz", n), circuits.bell_setting(n, circuits.BELL_PHI))
+    phases = circuits.bell_phases(n)
+    res = SamplerV2(seed=5).run([(circ, phases[:, None])], shots=4000).result()[0].data.meas
+    meta = circ.metadata["setting"]
+    assert meta["phi"] == "bell_phi" and meta["index"] is None
+    pairs = [(dict(meta, phi=float(p)), res[j]) for j, p in enumerate(phases)]
+    out = analyse_bell(pairs)
+    assert abs(out.correlator.value - 0.25) < 4 * out.correlator.stderr and out.violation
+    with pytest.raises(ValueError, match="symbolic phi"):
+        analyse_bell([(meta, res[0])])
+    with pytest.raises(ValueError, match=r"missing Bell setting.*index 2"):  # grid step from the others
+        analyse_bell(pairs[:2] + pairs[3:])

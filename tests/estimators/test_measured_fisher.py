@@ -185,5 +185,9 @@ def test_mle_single_estimate_and_bad_input():
         fisher_finite_difference([(0.1, {"0": 3}), (0.2, {"1": 3})])
     with pytest.raises(ValueError, match="deterministic"):
         fisher_moments([(0.1, {"0": 3}), (0.2, {"0": 3})], 0.2)
+    with pytest.raises(ValueError, match="numeric observable"):
+        fisher_moments([(0.1, {"0": 3}), (0.2, {"1": 3})], 0.2, "outcomes")
+    with pytest.raises(ValueError, match="distinct"):
+        fisher_hellinger({"00": 3}, [(0.1, {"00": 3}), (-0.1, {"01": 3})])
     with pytest.raises(ValueError, match="same number of qubits"):
         fisher_hellinger({"00": 3}, [(0.1, {"000": 3}), (0.2, {"000": 3})])
