@@ -7,9 +7,8 @@ qubits and of couplers (and every coupler reported broken, error >= 1) are never
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -227,11 +226,3 @@ def _ranked(adj: dict[int, dict[int, float]], v: int, on_path: set[int]) -> list
     free = [w for w in adj[v] if w not in on_path]
     return sorted(free, key=lambda w: (sum(1 for u in adj[w] if u not in on_path), adj[v][w]))
 
-
-def physical_summary(physical: Sequence[int], errs: DeviceErrors) -> dict[str, float]:
-    """Mean readout error and score of the used qubits (for records)."""
-    idx = list(physical)
-    return {
-        "mean_readout_error": float(np.nanmean(errs.readout[idx])),
-        "mean_qubit_score": float(np.mean(errs.qubit_score[idx])),
-    }

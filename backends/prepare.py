@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import Delay
 from qiskit.circuit.library import RZGate

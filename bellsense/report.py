@@ -256,9 +256,13 @@ def analyse(record: Mapping[str, Any]) -> list[dict[str, Any]]:
                     samples = [(b["metadata"]["encoding"]["theta"], b["counts"]) for b in entries[0]["bindings"]]
                     fm = fisher_from_counts(samples, float(ex["theta"]), n, ex["statistic"], method)
                     point["fisher_measured"] = fm
-                    # On a device the reference is the exact value under the device's own noise, where known.
-                    ref = (ex.get("device") or {}).get("fisher_exact_method", ex["fisher_exact_method"])
-                    point["fisher_z"] = (fm["value"] - ref) / fm["stderr"] if fm["stderr"] > 0 else None
+                    # On a device the reference is the exact value under the device's own noise (none if
+                    # that simulation was skipped: the noiseless value is not a reference for device counts).
+                    ref = ex["fisher_exact_method"]
+                    if record.get("exact_noise", "spec") != "spec":
+                        ref = (ex.get("device") or {}).get("fisher_exact_method")
+                    ok = ref is not None and fm["stderr"] > 0
+                    point["fisher_z"] = (fm["value"] - ref) / fm["stderr"] if ok else None
                 elif role == "bell":
                     point.update(_bell(entries))
                 elif role == "pi_bell":
@@ -313,9 +317,9 @@ def format_table(record: Mapping[str, Any]) -> str:
         depth = p.get("nonlocality_depth")
         depth_txt = "-" if depth is None else str(depth)
         lines.append(
-            f"{p['state']:<10}{p['n']:>3}{p['t']:>7.3g} {_num(p['qfi_exact'], '8.3f')} {_num(p['cfi_exact'], '8.3f')}  "
-            f"{_pm(p.get('fisher_measured')):>16} {_num(p.get('fisher_z'), '5.1f')}  "
-            f"{_pm(p.get('bell_correlator')):>18} {_num(p.get('bell_violation_sigma'), '6.1f')} {depth_txt:>5} "
+            f"{p['state']:<10}{p['n']:>3}{p['t']:>7.3g} {_num(p['qfi_exact'], '.3f'):>8} {_num(p['cfi_exact'], '.3f'):>8}  "
+            f"{_pm(p.get('fisher_measured')):>16} {_num(p.get('fisher_z'), '.1f'):>5}  "
+            f"{_pm(p.get('bell_correlator')):>18} {_num(p.get('bell_violation_sigma'), '.1f'):>6} {depth_txt:>5} "
             f"{_pm(p.get('qfi_bound_from_bell')):>16} {p['sql']:>4} {p['hl']:>4}"
         )
         extras = []
@@ -327,6 +331,8 @@ def format_table(record: Mapping[str, Any]) -> str:
         if isinstance(dev, dict) and ("fisher_exact_method" in dev or "bell_correlator_exact" in dev):
             extras.append(f"exact with the device's noise: F = {_num(dev.get('fisher_exact_method'))}, "
                           f"E = {_num(dev.get('bell_correlator_exact'))}")
+        elif isinstance(dev, dict) and "skipped" in dev:
+            extras.append(f"exact with the device's noise: skipped ({dev['skipped']})")
         mit = p.get("mitigated")
         if isinstance(mit, dict):
             parts = []

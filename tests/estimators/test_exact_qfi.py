@@ -322,3 +322,72 @@ def test_nearly_pure_states_are_continuous():
     noise = 1e-17 * (rng.normal(size=(32, 32)) + 1j * rng.normal(size=(32, 32)))
     rho = np.outer(psi, psi.conj()) + noise + noise.conj().T
     assert close(qfi(rho, h), qfi(psi, h))
+
+
+# --- tiny coherences: machine precision where eigenvalue gaps are at the rounding level ---------------
+
+DEEP_GTS = (0.01, 0.1, 0.5, 1.0, 2.0)
+
+
+def dephased_ghz_matrix(n: int, gt: float, dim: int, phase: float = 0.0) -> np.ndarray:
+    """Local dephasing of GHZ, built directly (no channel code): populations 1/2 on |0..0>, |1..1>
+    (indices 0 and dim - 1) and the coherence c = e^{-2 N gamma t}/2 (PHYSICS.md), with a phase."""
+    rho = np.zeros((dim, dim), dtype=complex)
+    rho[0, 0] = rho[-1, -1] = 0.5
+    rho[0, -1] = 0.5 * np.exp(-2 * n * gt) * np.exp(1j * phase)
+    rho[-1, 0] = np.conj(rho[0, -1])
+    return rho
+
+
+@pytest.mark.parametrize("n", range(2, 11))
+def test_dephased_ghz_tiny_coherence_to_machine_precision(n):
+    """G = N^2 e^{-4 N gamma t} to 1e-10 relative down to c ~ 2e-18 (n = 10, gamma t = 2; G ~ 2e-33).
+
+    The textbook form 2 (p_i - p_j)^2/(p_i + p_j) |h_ij|^2 with p_i - p_j = 2c from eigh is
+    accurate only to ~1e-16/c relative (1e-3 at n = 8, gamma t = 2; 100% wrong at n = 10); the
+    commutator form is accurate to a few ulps. Covered: the 2x2 block (diagonal J_z), one full
+    2^n block coupled by J_x (qfim, low-rank support path), sparse input, the Dicke basis, and the
+    Hilbert-Schmidt bound (equal to F here: the block has trace 1 and two levels).
+    """
+    jz, jx = spin.jz(n), spin.jx(n)
+    for gt in DEEP_GTS:
+        ref = n**2 * np.exp(-4 * n * gt)
+        rho = dephased_ghz_matrix(n, gt, 2**n, phase=0.7 * n)
+        assert close(qfi(rho, jz), ref, REL * ref)  # `close` is absolute below 1: scale to relative
+        assert close(qfi(sp.csr_matrix(rho), jz), ref, REL * ref)
+        real = dephased_ghz_matrix(n, gt, 2**n).real.copy()
+        assert close(qfi(real, jz.toarray()), ref, REL * ref)  # real block, dense generator
+        assert close(hs_bound(rho, jz), ref, REL * ref)
+        mat = qfim(rho, [jz, jx])  # J_x joins all 2^n levels into one block of rank 2
+        assert close(mat[0, 0], ref, REL * ref)
+        assert close(mat[1, 1], qfi(rho, jx))
+        small = dephased_ghz_matrix(n, gt, n + 1, phase=0.7 * n)
+        assert close(qfi(small, spin.dicke_collective(n, "z")), ref, REL * ref)
+
+
+@pytest.mark.parametrize("n", [3, 6, 10])
+def test_cat_mixture_tiny_coherences_stacked_path(n):
+    """Mixture of cats (|x> + |~x>)/sqrt 2 over all 2^{n-1} complementary pairs, each with its own
+    weight q_x and tiny coherence q_x c_x: 2^{n-1} blocks of size 2 (the stacked eigh path).
+    F = sum_x 4 q_x c_x^2 (h_x - h_~x)^2 for a diagonal h (the 2x2 result above, summed)."""
+    rng = np.random.default_rng(50 + n)
+    dim = 2**n
+    x = np.arange(dim // 2)
+    xbar = dim - 1 - x  # bitwise complement
+    q = rng.dirichlet(np.ones(dim // 2))
+    c = 0.5 * np.exp(-rng.uniform(25, 40, size=dim // 2))  # 2e-18 .. 7e-12
+    rho = np.zeros((dim, dim), dtype=complex)
+    rho[x, x] = rho[xbar, xbar] = q / 2
+    rho[x, xbar] = q * c * np.exp(1j * rng.uniform(0, 2 * np.pi, size=dim // 2))
+    rho[xbar, x] = np.conj(rho[x, xbar])
+    for h in (spin.jz(n).diagonal().real, rng.normal(size=dim)):
+        terms = 4 * q * c**2 * (h[x] - h[xbar]) ** 2
+        ref = float(np.sum(terms))
+        got = qfi(rho, sp.diags(h))
+        assert close(got, ref, REL * ref)
+        # the smallest coherences are resolved too: drop the largest block and compare again
+        big = np.argmax(terms)
+        rho_rest = rho.copy()
+        rho_rest[x[big], xbar[big]] = rho_rest[xbar[big], x[big]] = 0
+        ref_rest = float(np.sum(np.delete(terms, big)))  # not ref - terms[big]: that cancels
+        assert close(qfi(rho_rest, sp.diags(h)), ref_rest, REL * ref_rest)

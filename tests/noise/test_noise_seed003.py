@@ -5,12 +5,11 @@ with respect to the accumulated phase theta = phi t (PHYSICS.md, "Metrology unde
 
 Tolerances
 ----------
-* Table: 1e-8 relative, as the issue asks. The one numerical floor: an eigen-decomposition of
-  a density matrix with O(1) entries resolves eigenvalue gaps only to ~1e-16 absolute, so the
-  QFI of a GHZ state whose coherence c = e^{-2N gamma t}/2 is tiny is known only to ~1e-16/c
-  relative (the Aer matrix itself is exact to 1e-13 relative even there, checked below).
-  Points with c < 3e-8 (only GHZ dephasing with 2 N gamma t > 16) are therefore checked to
-  1e-12 N^2 absolute; every (state, noise, n) still has >= 5 values of gamma t at 1e-8.
+* Table: 1e-8 relative at every point, as the issue asks, including GHZ dephasing down to
+  G = 64 e^{-64} ~ 1e-26 (coherence c = e^{-2N gamma t}/2 ~ 6e-15 at N = 8, gamma t = 2). The
+  exact QFI forms [rho, h] in the computational basis before diagonalising (estimators.exact.qfi),
+  so it is accurate to ~1e-15 relative in c, not ~1e-16/c; the Aer matrix itself carries the
+  coherence to 1e-12 relative (checked below), which bounds G to ~2e-12 relative.
 * IMG: quad with epsrel 1e-8; checked at 1e-4 relative as the issue asks. G(t) at quad's
   nodes comes from the dense closed-form channel path (noise.apply_local on the exact state),
   which test_aer_matches_dense_channel_path checks against Aer at every table point to 1e-12;
@@ -34,7 +33,6 @@ GT = (0.01, 0.1, 0.3, 0.6, 1.0, 2.0)  # gamma t values
 NS = tuple(range(1, 9))
 KINDS = ("dephasing", "emission_down", "emission_up")
 STATES = ("ghz", "product")
-COHERENCE_FLOOR = 3e-8
 
 
 # ----------------------------------------------------------------------------- circuits
@@ -90,19 +88,15 @@ def table():
 
 
 def test_g_table_matches_seed003(table):
-    strict = {}
+    checked = 0
     for (kind, gt), rows in table.items():
         t = gt / GAMMA
         for state, n, rho in rows:
             g, ref = _g(rho, n, t), _closed_form(state, kind, n, gt)
-            coherence = 0.5 * np.exp(-2 * n * gt) if (state, kind) == ("ghz", "dephasing") else 1.0
-            if n > 1 and coherence < COHERENCE_FLOOR:
-                assert abs(g - ref) <= 1e-12 * n**2, (state, kind, n, gt, g, ref)
-                continue
-            assert g == pytest.approx(ref, rel=1e-8), (state, kind, n, gt, g, ref)
-            strict[(state, kind, n)] = strict.get((state, kind, n), 0) + 1
-    assert len(strict) == len(STATES) * len(KINDS) * len(NS)
-    assert min(strict.values()) >= 5  # >= 5 values of gamma t at 1e-8 for every row
+            assert ref > 0
+            assert g == pytest.approx(ref, rel=1e-8, abs=0), (state, kind, n, gt, g, ref)
+            checked += 1
+    assert checked == len(KINDS) * len(GT) * len(STATES) * len(NS)  # every table point, no fallback
 
 
 def test_aer_matches_dense_channel_path(table):
