@@ -103,8 +103,10 @@ def device_simulator(
 def _executor_sampler_class() -> type:
     try:
         from qiskit_ibm_runtime.executor_sampler import Sampler
-    except ImportError:  # qiskit-ibm-runtime < 0.50
-        from qiskit_ibm_runtime import SamplerV2 as Sampler
+    except ImportError:  # qiskit-ibm-runtime < 0.50 has no executor sampler: its SamplerV2 is current there
+        import qiskit_ibm_runtime
+
+        return qiskit_ibm_runtime.SamplerV2
     return Sampler
 
 

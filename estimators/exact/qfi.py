@@ -193,7 +193,7 @@ def _check_psd(p: np.ndarray) -> np.ndarray:
     return np.clip(p, 0.0, None)
 
 
-def _low_rank_eig(rho: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _low_rank_eigh(rho: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Support eigenpairs of a low-rank block without a full eigendecomposition, or None.
 
     Pivoted Cholesky (LAPACK ``?pstrf``, O(d^2 r)) gives ``rho ~ F F^dagger`` with r columns;
@@ -261,7 +261,7 @@ def _block_qfim(rho: np.ndarray, gens: Sequence[Any]) -> np.ndarray:
     if sp.issparse(rho):
         rho = rho.toarray()
     rho = _real_if_real(rho)
-    low = _low_rank_eig(rho) if rho.shape[0] >= 8 else None
+    low = _low_rank_eigh(rho) if rho.shape[0] >= 8 else None
     p, u = low if low is not None else _eigh(rho)
     p = _check_psd(p)
     support = p > SUPPORT_TOL

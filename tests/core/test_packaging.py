@@ -1,6 +1,7 @@
 """The install layout: layer folders import as bellsense.<layer> from anywhere."""
 
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -24,9 +25,15 @@ def test_ci_runs_the_readme_commands():
 
 def test_wheel_install_has_every_layer(tmp_path):
     # A normal (non-editable) wheel must carry the four layer folders as bellsense.<layer>.
-    wheel_dir, site = tmp_path / "wheel", tmp_path / "site"
+    wheel_dir, site, source = tmp_path / "wheel", tmp_path / "site", tmp_path / "source"
+    # Build from a copy: setuptools writes build/ into the source tree.
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".git", ".venv", "venv", "build", "bellsense-runs", "*.egg-info", "__pycache__"),
+    )
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(wheel_dir)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(source), "-w", str(wheel_dir)],
         capture_output=True,
         text=True,
     )
