@@ -17,20 +17,22 @@ from .resolve import Target
 
 __all__ = ["make_sampler", "device_simulator", "device_noise_model", "SMALL_DENSITY_MATRIX", "DOUBLE_PRECISION_MAX"]
 
-#: Up to this many active qubits a fake-device run uses Aer's density-matrix method: one exact
-#: noisy evolution per binding (cost ~4^n) instead of one noisy trajectory per shot (cost
-#: ~shots 2^n); above DOUBLE_PRECISION_MAX in single precision (rounding ~1e-7, far below shot
-#: noise). Wider circuits use matrix-product-state trajectories: the same trajectories as the
-#: statevector method (identical counts for the same seed), cheaper for low-entanglement probes.
-#: Measured (benchmarks/bench_hardware.py, 12-qubit GHZ, 13 settings x 4000 shots, FakeTorino,
-#: 2 cores): runtime default 108 s, this choice 67 s (restricted MPS 72 s). Aer's shot branching
-#: was 5x faster but gives wrong statistics with these noise models (parity off by 9 sigma at
-#: n = 3), so it is not used.
+_SHOT_BRANCHING = {"shot_branching_enable": True, "shot_branching_sampling_enable": True}
+
+#: Up to DOUBLE_PRECISION_MAX active qubits a fake-device run uses Aer's density-matrix method (one
+#: exact noisy evolution per binding, cost ~4^n). From there up to SMALL_DENSITY_MATRIX it uses
+#: statevector trajectories with Aer's shot branching (shots share the state until a noise draw
+#: splits them) and terminal measure sampling. Aer's shot branching silently drops ReadoutErrors once
+#: gate noise has branched (parity off by 12 sigma at n = 3, 3e5 shots), so that path carries each
+#: qubit's readout error as the equivalent Kraus channel on ``measure`` (identical outcome statistics
+#: for terminal measurements; see device_noise_model). Wider circuits use matrix-product-state
+#: trajectories. Measured (benchmarks/bench_hardware.py, 12-qubit GHZ, 13 settings x 4000 shots,
+#: FakeTorino, 2 cores): runtime default 102 s, this choice 16 s (6.4x); density matrix 69 s.
 SMALL_DENSITY_MATRIX = 12
 DOUBLE_PRECISION_MAX = 8
 
 
-def device_noise_model(target: Target, qubits: Sequence[int] | None = None) -> Any:
+def device_noise_model(target: Target, qubits: Sequence[int] | None = None, readout_as_channel: bool = False) -> Any:
     """The device's Aer noise model, restricted to ``qubits`` (all qubits if ``None``).
 
     Errors of gates on other qubits cannot act on a circuit that never touches them, so
@@ -39,6 +41,11 @@ def device_noise_model(target: Target, qubits: Sequence[int] | None = None) -> A
     because the full model (thousands of relaxation channels) is otherwise sent to the
     simulator with every circuit. T1/T2 relaxation during ``delay`` (the sensing window)
     is kept: it is a noise pass over the circuit, not a per-qubit table entry.
+
+    ``readout_as_channel`` (restricted models only) replaces each qubit's readout error (assignment
+    matrix P) by the Kraus channel sqrt(P00)|0><0| + sqrt(P11)|1><1|, sqrt(P01)|1><0|, sqrt(P10)|0><1|
+    before ``measure``: the same outcome distribution for terminal measurements (only the
+    post-measurement state differs), needed by Aer's shot branching, which drops ReadoutErrors.
     """
     from qiskit_aer.noise import NoiseModel
 
@@ -61,7 +68,10 @@ def device_noise_model(target: Target, qubits: Sequence[int] | None = None) -> A
                 model.add_quantum_error(error, name, qargs)
     for qargs, error in full._local_readout_errors.items():
         if set(qargs) <= keep:
-            model.add_readout_error(error, qargs)
+            if readout_as_channel and len(qargs) == 1 and "measure" not in full._local_quantum_errors:
+                model.add_quantum_error(_readout_channel(error), "measure", qargs)
+            else:
+                model.add_readout_error(error, qargs)
     for name, error in full._default_quantum_errors.items():
         model.add_all_qubit_quantum_error(error, name)
     if full._default_readout_error is not None:
@@ -70,8 +80,24 @@ def device_noise_model(target: Target, qubits: Sequence[int] | None = None) -> A
     return model
 
 
+def _readout_channel(error: Any) -> Any:
+    import numpy as np
+    from qiskit_aer.noise import kraus_error
+
+    p = np.asarray(error.probabilities, dtype=float)
+    return kraus_error([
+        np.diag([np.sqrt(p[0, 0]), np.sqrt(p[1, 1])]),
+        np.array([[0.0, 0.0], [np.sqrt(p[0, 1]), 0.0]]),
+        np.array([[0.0, np.sqrt(p[1, 0])], [0.0, 0.0]]),
+    ])
+
+
 def device_simulator(
-    target: Target, method: str | None = None, qubits: Sequence[int] | None = None, precision: str = "double"
+    target: Target,
+    method: str | None = None,
+    qubits: Sequence[int] | None = None,
+    precision: str = "double",
+    shot_branching: bool = False,
 ) -> Any:
     """An ``AerSimulator`` with the device's target (coupling map, basis, durations) and noise.
 
@@ -86,12 +112,20 @@ def device_simulator(
         (see :func:`device_noise_model`).
     precision : {"double", "single"}
         Aer's floating-point precision (single: rounding ~1e-7, far below any shot noise).
+    shot_branching : bool
+        Aer's shot branching with measure sampling (statevector method), readout errors as
+        channels (see :func:`device_noise_model`); requires ``qubits``.
     """
     from qiskit_aer import AerSimulator
 
-    key = ("device_simulator", method, None if qubits is None else tuple(sorted(int(q) for q in qubits)), precision)
+    key = ("device_simulator", method, None if qubits is None else tuple(sorted(int(q) for q in qubits)), precision,
+           shot_branching)
     if key not in target.cache:
-        kwargs: dict[str, Any] = {"noise_model": device_noise_model(target, qubits)}
+        kwargs: dict[str, Any] = {"noise_model": device_noise_model(target, qubits, readout_as_channel=shot_branching)}
+        if shot_branching:
+            if qubits is None:
+                raise ValueError("shot_branching needs the active qubits")
+            kwargs.update(_SHOT_BRANCHING)
         if method is not None:
             kwargs["method"] = method
         if precision != "double":
@@ -154,8 +188,9 @@ def make_sampler(
         them.
     width : int, optional
         Most active qubits of any one circuit (Aer simulates each circuit on its own
-        qubits): up to :data:`SMALL_DENSITY_MATRIX` a fake device uses the density-matrix method,
-        above it matrix-product-state trajectories.
+        qubits): up to :data:`DOUBLE_PRECISION_MAX` a fake device uses the density-matrix method,
+        up to :data:`SMALL_DENSITY_MATRIX` statevector trajectories with shot branching (needs
+        ``active_qubits``), above it matrix-product-state trajectories.
     """
     if target.kind == "aer":
         return _aer_sampler(noise_model=noise_model, method=target.options.get("method"), seed=seed)
@@ -166,14 +201,17 @@ def make_sampler(
     Sampler = _executor_sampler_class()
     if target.kind == "fake":
         method = target.options.get("method")
-        precision = "double"
+        branching = False
         if method is None and width is not None:
-            if width <= SMALL_DENSITY_MATRIX:
+            if width <= DOUBLE_PRECISION_MAX:
                 method = "density_matrix"
-                precision = "double" if width <= DOUBLE_PRECISION_MAX else "single"
+            elif width <= SMALL_DENSITY_MATRIX and active_qubits is not None:
+                method, branching = "statevector", True
+            elif width <= SMALL_DENSITY_MATRIX:
+                method = "density_matrix"
             else:
                 method = "matrix_product_state"
-        sampler = Sampler(mode=device_simulator(target, method, active_qubits, precision))
+        sampler = Sampler(mode=device_simulator(target, method, active_qubits, shot_branching=branching))
     elif target.kind == "ibm":
         sampler = Sampler(mode=mode if mode is not None else target.backend)
     else:

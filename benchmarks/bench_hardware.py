@@ -7,7 +7,9 @@
    local mode. Baseline: the runtime's default (``Sampler(mode=FakeTorino())``: the full 133-qubit device
    noise model, Aer's automatic method = statevector trajectories). bellsense: the same ISA circuits and the
    same device noise restricted to the active qubits, with bellsense's method choice (density matrix up to
-   8 qubits, else statevector trajectories with Aer's shot branching). Target: >= 4x faster. Both from one run;
+   8 qubits, else statevector trajectories with Aer's shot branching, readout errors as Kraus channels on
+   measure because shot branching drops ReadoutErrors). Target: >= 4x faster; measured (one run, 2 cores):
+   default 102.4 s, bellsense 15.9 s (6.4x). Both from one run;
    --all-methods also times restricted density matrix and plain restricted statevector.
 
 Usage::

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from bellsense import backends, circuits
+from bellsense.backends.sampling import DOUBLE_PRECISION_MAX
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +64,30 @@ def test_wide_circuit_trajectories_have_the_exact_statistics(torino):
     want = exact @ parity
     stderr = np.sqrt((1 - want**2) / shots)
     assert np.all(np.abs(measured - want) < 4 * stderr + 1e-3), (measured, want)
+
+
+def test_shot_branching_path_keeps_the_readout_error(torino):
+    """Widths DOUBLE_PRECISION_MAX+1 .. SMALL_DENSITY_MATRIX run as statevector trajectories with Aer's shot
+    branching, which drops ReadoutErrors once gate noise has branched; bellsense carries the readout error
+    as a channel before measure. Forced here on 3 qubits. The device's readout error shifts these parities
+    by several percent, i.e. many standard errors at 20 000 shots, so a lost readout error fails the test."""
+    n, shots = 3, 20000
+    circ = circuits.assemble(circuits.ghz(n), circuits.sensing_window(n, 2.0, 0.0), circuits.bell_setting(n))
+    isa, lay = backends.prepare_circuits(torino, [circ])
+    phases = np.asarray(circuits.bell_phases(n, n + 1))[:, None]
+    sampler = backends.make_sampler(torino, seed=5, active_qubits=lay.qubits, width=DOUBLE_PRECISION_MAX + 1)
+    assert sampler.backend().options.method == "statevector"
+    bits = sampler.run([(isa[0], phases)], shots=shots).result()[0].data.meas
+    arr = bits.to_bool_array(order="little")  # (bindings, shots, n)
+    exact = backends.device_probabilities(torino, isa[0], phases)
+    outcomes = np.arange(2**n)
+    parity = (-1.0) ** np.array([bin(x).count("1") for x in outcomes])
+    measured_parity = np.mean(1 - 2 * (arr.sum(axis=-1) % 2), axis=-1)
+    want_parity = exact @ parity
+    stderr = np.sqrt((1 - want_parity**2) / shots)
+    # 4 standard errors, plus 1e-3 for the runtime's rounding of bound angles (as above)
+    assert np.all(np.abs(measured_parity - want_parity) < 4 * stderr + 1e-3), (measured_parity, want_parity)
+    for q in range(n):  # single-qubit marginals: where a lost readout error shows most directly
+        p1 = exact @ ((outcomes >> q) & 1)
+        measured = arr[..., q].mean(axis=-1)
+        assert np.all(np.abs(measured - p1) < 4 * np.sqrt(p1 * (1 - p1) / shots) + 1e-3), (q, measured, p1)
