@@ -16,7 +16,7 @@ from .jobs import Outcomes, PubOutcome, Submission, collect, job_statuses, submi
 from .layout import DeviceErrors, TreeLayout, chain_layout, device_errors, ghz_tree_layout, good_graph
 from .prepare import CircuitLayouts, ghz_prefix_length, prepare_circuits, window_to_delay
 from .resolve import AER_METHODS, TARGET_OPTIONS, Target, fake_device_names, resolve_backend
-from .sampling import SMALL_DENSITY_MATRIX, device_noise_model, device_simulator, make_sampler
+from .sampling import DENSITY_MATRIX_MAX, SHOT_BRANCHING_MAX, device_noise_model, device_simulator, make_sampler
 
 __all__ = [
     "AER_METHODS",
@@ -37,7 +37,8 @@ __all__ = [
     "ghz_tree_layout",
     "chain_layout",
     "make_sampler",
-    "SMALL_DENSITY_MATRIX",
+    "DENSITY_MATRIX_MAX",
+    "SHOT_BRANCHING_MAX",
     "device_simulator",
     "device_noise_model",
     "device_probabilities",

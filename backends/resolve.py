@@ -23,34 +23,33 @@ AER_METHODS = (
     "superop",
 )
 
+#: Options shared by every device target (fake or IBM): transpilation, layout and sampler options.
+_DEVICE_OPTIONS: dict[str, str] = {
+    "optimization_level": "preset pass-manager level 0..3 (default 1)",
+    "seed_transpiler": "int seed of the transpiler (default 11)",
+    "time_unit": "seconds per unit of the sensing time t (default 1e-6)",
+    "drop_fraction": "fraction of worst qubits/couplers never used (default 0.1)",
+    "dynamical_decoupling": "False, True or a sequence name ('XX', 'XpXm', 'XY4')",
+    "twirling": "bool: gate and measurement twirling",
+    "pubs_per_job": "PUBs per job (default: all in one job)",
+}
+
 #: Options accepted by :func:`resolve_backend`, per kind, with what they mean.
 TARGET_OPTIONS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "aer": MappingProxyType({"method": "Aer simulation method, one of AER_METHODS"}),
         "fake": MappingProxyType(
             {
-                "method": "Aer method simulating the device (default: density_matrix up to 12 active "
-                "qubits (single precision above 8), else matrix_product_state)",
-                "optimization_level": "preset pass-manager level 0..3 (default 1)",
-                "seed_transpiler": "int seed of the transpiler (default 11)",
-                "time_unit": "seconds per unit of the sensing time t (default 1e-6)",
-                "drop_fraction": "fraction of worst qubits/couplers never used (default 0.1)",
-                "dynamical_decoupling": "False, True or a sequence name ('XX', 'XpXm', 'XY4')",
-                "twirling": "bool: gate and measurement twirling",
-                "pubs_per_job": "PUBs per job (default: all in one job)",
+                "method": "Aer method simulating the device (default: density_matrix up to 8 active "
+                "qubits, statevector with shot branching up to 12, else matrix_product_state)",
+                **_DEVICE_OPTIONS,
             }
         ),
         "ibm": MappingProxyType(
             {
                 "channel": "QiskitRuntimeService channel",
                 "instance": "QiskitRuntimeService instance (CRN)",
-                "optimization_level": "preset pass-manager level 0..3 (default 1)",
-                "seed_transpiler": "int seed of the transpiler (default 11)",
-                "time_unit": "seconds per unit of the sensing time t (default 1e-6)",
-                "drop_fraction": "fraction of worst qubits/couplers never used (default 0.1)",
-                "dynamical_decoupling": "False, True or a sequence name ('XX', 'XpXm', 'XY4')",
-                "twirling": "bool: gate and measurement twirling",
-                "pubs_per_job": "PUBs per job (default: all in one job)",
+                **_DEVICE_OPTIONS,
             }
         ),
     }

@@ -15,12 +15,12 @@ from qiskit.primitives import BaseSamplerV2
 
 from .resolve import Target
 
-__all__ = ["make_sampler", "device_simulator", "device_noise_model", "SMALL_DENSITY_MATRIX", "DOUBLE_PRECISION_MAX"]
+__all__ = ["make_sampler", "device_simulator", "device_noise_model", "SHOT_BRANCHING_MAX", "DENSITY_MATRIX_MAX"]
 
 _SHOT_BRANCHING = {"shot_branching_enable": True, "shot_branching_sampling_enable": True}
 
-#: Up to DOUBLE_PRECISION_MAX active qubits a fake-device run uses Aer's density-matrix method (one
-#: exact noisy evolution per binding, cost ~4^n). From there up to SMALL_DENSITY_MATRIX it uses
+#: Up to DENSITY_MATRIX_MAX active qubits a fake-device run uses Aer's density-matrix method (one
+#: exact noisy evolution per binding, cost ~4^n). From there up to SHOT_BRANCHING_MAX it uses
 #: statevector trajectories with Aer's shot branching (shots share the state until a noise draw
 #: splits them) and terminal measure sampling. Aer's shot branching silently drops ReadoutErrors once
 #: gate noise has branched (parity off by 12 sigma at n = 3, 3e5 shots), so that path carries each
@@ -28,8 +28,8 @@ _SHOT_BRANCHING = {"shot_branching_enable": True, "shot_branching_sampling_enabl
 #: for terminal measurements; see device_noise_model). Wider circuits use matrix-product-state
 #: trajectories. Measured (benchmarks/bench_hardware.py, 12-qubit GHZ, 13 settings x 4000 shots,
 #: FakeTorino, 2 cores): runtime default 102 s, this choice 16 s (6.4x); density matrix 69 s.
-SMALL_DENSITY_MATRIX = 12
-DOUBLE_PRECISION_MAX = 8
+SHOT_BRANCHING_MAX = 12
+DENSITY_MATRIX_MAX = 8
 
 
 def device_noise_model(target: Target, qubits: Sequence[int] | None = None, readout_as_channel: bool = False) -> Any:
@@ -96,7 +96,6 @@ def device_simulator(
     target: Target,
     method: str | None = None,
     qubits: Sequence[int] | None = None,
-    precision: str = "double",
     shot_branching: bool = False,
 ) -> Any:
     """An ``AerSimulator`` with the device's target (coupling map, basis, durations) and noise.
@@ -110,16 +109,13 @@ def device_simulator(
     qubits : sequence of int, optional
         The physical qubits the circuits use; the noise model is restricted to them
         (see :func:`device_noise_model`).
-    precision : {"double", "single"}
-        Aer's floating-point precision (single: rounding ~1e-7, far below any shot noise).
     shot_branching : bool
         Aer's shot branching with measure sampling (statevector method), readout errors as
         channels (see :func:`device_noise_model`); requires ``qubits``.
     """
     from qiskit_aer import AerSimulator
 
-    key = ("device_simulator", method, None if qubits is None else tuple(sorted(int(q) for q in qubits)), precision,
-           shot_branching)
+    key = ("device_simulator", method, None if qubits is None else tuple(sorted(int(q) for q in qubits)), shot_branching)
     if key not in target.cache:
         kwargs: dict[str, Any] = {"noise_model": device_noise_model(target, qubits, readout_as_channel=shot_branching)}
         if shot_branching:
@@ -128,8 +124,6 @@ def device_simulator(
             kwargs.update(_SHOT_BRANCHING)
         if method is not None:
             kwargs["method"] = method
-        if precision != "double":
-            kwargs["precision"] = precision
         target.cache[key] = AerSimulator.from_backend(target.backend, **kwargs)
     return target.cache[key]
 
@@ -188,8 +182,8 @@ def make_sampler(
         them.
     width : int, optional
         Most active qubits of any one circuit (Aer simulates each circuit on its own
-        qubits): up to :data:`DOUBLE_PRECISION_MAX` a fake device uses the density-matrix method,
-        up to :data:`SMALL_DENSITY_MATRIX` statevector trajectories with shot branching (needs
+        qubits): up to :data:`DENSITY_MATRIX_MAX` a fake device uses the density-matrix method,
+        up to :data:`SHOT_BRANCHING_MAX` statevector trajectories with shot branching (needs
         ``active_qubits``), above it matrix-product-state trajectories.
     """
     if target.kind == "aer":
@@ -203,11 +197,11 @@ def make_sampler(
         method = target.options.get("method")
         branching = False
         if method is None and width is not None:
-            if width <= DOUBLE_PRECISION_MAX:
+            if width <= DENSITY_MATRIX_MAX:
                 method = "density_matrix"
-            elif width <= SMALL_DENSITY_MATRIX and active_qubits is not None:
+            elif width <= SHOT_BRANCHING_MAX and active_qubits is not None:
                 method, branching = "statevector", True
-            elif width <= SMALL_DENSITY_MATRIX:
+            elif width <= SHOT_BRANCHING_MAX:
                 method = "density_matrix"
             else:
                 method = "matrix_product_state"

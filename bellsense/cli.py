@@ -28,24 +28,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
-    return value
+def _int_at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be >= {minimum}")
+        return value
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
-    return value
+    return parse
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -53,8 +48,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="output folder for record.json and the plots (default ./bellsense-runs/<timestamp>/)")
     p.add_argument("--backend", metavar="NAME",
                    help="overrides the spec: aer, aer:<method>, fake_<device>, ibm_<device> or ibm:least_busy")
-    p.add_argument("--shots", metavar="N", type=_positive_int, help="shots per circuit (overrides the spec)")
-    p.add_argument("--seed", metavar="S", type=_seed, help="simulator seed (overrides the spec)")
+    p.add_argument("--shots", metavar="N", type=_int_at_least(1), help="shots per circuit (overrides the spec)")
+    p.add_argument("--seed", metavar="S", type=_int_at_least(0), help="simulator seed (overrides the spec)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-plots", action="store_true", help="write the record only")
 

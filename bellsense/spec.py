@@ -99,6 +99,16 @@ class ProbeSpec:
     amplitudes: tuple[float, ...] | None = None
     weights: tuple[float, ...] | None = None
 
+    def _coefficients(self, name: str, allowed: str) -> tuple[float, ...]:
+        """Normalise ``self.<name>`` to a tuple of >= 2 real numbers, not all zero."""
+        values = _as_tuple(getattr(self, name))
+        object.__setattr__(self, name, values)
+        for v in values:
+            _number(f"probe.{name}", v, allowed=allowed)
+        if len(values) < 2 or not any(values):
+            raise _fail(f"probe.{name}", f"{list(values)} is not usable", allowed)
+        return values
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "states", _as_tuple(self.states))
         object.__setattr__(self, "n", _as_tuple(self.n))
@@ -119,26 +129,14 @@ class ProbeSpec:
                 if self.k > n:
                     raise _fail("probe.k", f"k = {self.k} exceeds n = {n}", "an integer 0 <= k <= n")
         if self.amplitudes is not None:
-            amps = _as_tuple(self.amplitudes)
-            object.__setattr__(self, "amplitudes", amps)
-            allowed = "a list of n+1 >= 2 real Dicke amplitudes, not all zero"
-            for a in amps:
-                _number("probe.amplitudes", a, allowed=allowed)
-            if len(amps) < 2 or not any(amps):
-                raise _fail("probe.amplitudes", f"{list(amps)} is not usable", allowed)
+            amps = self._coefficients("amplitudes", "a list of n+1 >= 2 real Dicke amplitudes, not all zero")
             if "symmetric" in self.states and any(n != len(amps) - 1 for n in self.n):
                 raise _fail("probe.n", f"{list(self.n)} does not match {len(amps)} amplitudes",
                             f"n = {len(amps) - 1} (the number of amplitudes minus one)")
         elif "symmetric" in self.states:
             raise _fail("probe.amplitudes", "is missing for state 'symmetric'", "a list of n+1 Dicke amplitudes")
         if self.weights is not None:
-            w = _as_tuple(self.weights)
-            object.__setattr__(self, "weights", w)
-            allowed = "a list of >= 2 real coefficients (one per sensor), not all zero"
-            for v in w:
-                _number("probe.weights", v, allowed=allowed)
-            if len(w) < 2 or not any(w):
-                raise _fail("probe.weights", f"{list(w)} is not usable", allowed)
+            w = self._coefficients("weights", "a list of >= 2 real coefficients (one per sensor), not all zero")
             for n in self.n:
                 if n < len(w):
                     raise _fail("probe.n", f"n = {n} is smaller than the {len(w)} sensors",

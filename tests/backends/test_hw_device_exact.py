@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from bellsense import backends, circuits
-from bellsense.backends.sampling import DOUBLE_PRECISION_MAX
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +47,13 @@ def test_device_probabilities_input_errors(torino):
 
 
 def test_wide_circuit_trajectories_have_the_exact_statistics(torino):
-    """Circuits wider than SMALL_DENSITY_MATRIX run as matrix-product-state trajectories: same physics as
-    the density matrix. Forced here on 3 qubits (width = SMALL_DENSITY_MATRIX + 1) to stay small."""
+    """Circuits wider than SHOT_BRANCHING_MAX run as matrix-product-state trajectories: same physics as
+    the density matrix. Forced here on 3 qubits (width = SHOT_BRANCHING_MAX + 1) to stay small."""
     n, shots = 3, 6000
     circ = circuits.assemble(circuits.ghz(n), circuits.sensing_window(n, 4.0, 0.0), circuits.bell_setting(n))
     isa, lay = backends.prepare_circuits(torino, [circ])
     phases = np.asarray(circuits.bell_phases(n, n + 1))[:, None]
-    sampler = backends.make_sampler(torino, seed=4, active_qubits=lay.qubits, width=backends.SMALL_DENSITY_MATRIX + 1)
+    sampler = backends.make_sampler(torino, seed=4, active_qubits=lay.qubits, width=backends.SHOT_BRANCHING_MAX + 1)
     assert sampler.mode is None and sampler.backend().options.method == "matrix_product_state"
     bits = sampler.run([(isa[0], phases)], shots=shots).result()[0].data.meas
     exact = backends.device_probabilities(torino, isa[0], phases)
@@ -67,7 +66,7 @@ def test_wide_circuit_trajectories_have_the_exact_statistics(torino):
 
 
 def test_shot_branching_path_keeps_the_readout_error(torino):
-    """Widths DOUBLE_PRECISION_MAX+1 .. SMALL_DENSITY_MATRIX run as statevector trajectories with Aer's shot
+    """Widths DENSITY_MATRIX_MAX+1 .. SHOT_BRANCHING_MAX run as statevector trajectories with Aer's shot
     branching, which drops ReadoutErrors once gate noise has branched; bellsense carries the readout error
     as a channel before measure. Forced here on 3 qubits. The device's readout error shifts these parities
     by several percent, i.e. many standard errors at 20 000 shots, so a lost readout error fails the test."""
@@ -75,7 +74,7 @@ def test_shot_branching_path_keeps_the_readout_error(torino):
     circ = circuits.assemble(circuits.ghz(n), circuits.sensing_window(n, 2.0, 0.0), circuits.bell_setting(n))
     isa, lay = backends.prepare_circuits(torino, [circ])
     phases = np.asarray(circuits.bell_phases(n, n + 1))[:, None]
-    sampler = backends.make_sampler(torino, seed=5, active_qubits=lay.qubits, width=DOUBLE_PRECISION_MAX + 1)
+    sampler = backends.make_sampler(torino, seed=5, active_qubits=lay.qubits, width=backends.DENSITY_MATRIX_MAX + 1)
     assert sampler.backend().options.method == "statevector"
     bits = sampler.run([(isa[0], phases)], shots=shots).result()[0].data.meas
     arr = bits.to_bool_array(order="little")  # (bindings, shots, n)
