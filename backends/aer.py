@@ -58,7 +58,7 @@ def memory_needed(n: int, method: str) -> int | None:
 
     Returns ``None`` for ``matrix_product_state`` (depends on the entanglement, not on n alone).
     """
-    n = _check_n(n)
+    n = check_n(n)
     _check_method(method)
     if method == "statevector":
         return _BYTES * (1 << n)
@@ -83,7 +83,7 @@ def _gib(nbytes: float) -> str:
     return f"{nbytes / 2**30:.3g} GiB"
 
 
-def _check_n(n: int) -> int:
+def check_n(n: int) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"n must be an int, got {type(n).__name__}")
     if n < 1:
@@ -146,7 +146,7 @@ def choose_method(
         If the forced method cannot work, with the memory it needs (density matrix:
         16 bytes x 4^n, e.g. 64 GiB at n = 16), or if nothing exact fits.
     """
-    n = _check_n(n)
+    n = check_n(n)
     budget = available_memory() if max_memory is None else int(max_memory)
     if budget <= 0:
         raise ValueError(f"max_memory must be a positive number of bytes, got {max_memory}")

@@ -7,8 +7,9 @@ mitigate each circuit through its layout (logical qubit q sits on physical ``lay
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from qiskit import ClassicalRegister, QuantumCircuit
@@ -85,12 +86,12 @@ class ReadoutCalibration:
     shots: tuple[int, ...]
 
     @classmethod
-    def from_bits(cls, physical_qubits: Sequence[int], zeros: BitArray, ones: BitArray) -> "ReadoutCalibration":
+    def from_bits(cls, physical_qubits: Sequence[int], zeros: BitArray, ones: BitArray) -> ReadoutCalibration:
         """From the ``meas`` bits of the all-0 and all-1 circuits (bit j = ``physical_qubits[j]``)."""
         return cls.from_groups([(physical_qubits, zeros, ones)])
 
     @classmethod
-    def from_groups(cls, groups: Sequence[tuple[Sequence[int], BitArray, BitArray]]) -> "ReadoutCalibration":
+    def from_groups(cls, groups: Sequence[tuple[Sequence[int], BitArray, BitArray]]) -> ReadoutCalibration:
         """Pool the calibration pairs of several qubit groups: per physical qubit, all its shots."""
         ones_if_0: dict[int, int] = {}
         zeros_if_1: dict[int, int] = {}
@@ -135,7 +136,7 @@ class ReadoutCalibration:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ReadoutCalibration":
+    def from_dict(cls, data: dict[str, Any]) -> ReadoutCalibration:
         return cls(
             physical_qubits=tuple(int(p) for p in data["physical_qubits"]),
             p1_given0=tuple(float(x) for x in data["p1_given0"]),

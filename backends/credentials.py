@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bellsense.errors import BellsenseError
+
 __all__ = ["CredentialsError", "SAVE_ACCOUNT_HINT", "runtime_service"]
 
 SAVE_ACCOUNT_HINT = (
@@ -20,7 +22,7 @@ SAVE_ACCOUNT_HINT = (
 )
 
 
-class CredentialsError(RuntimeError):
+class CredentialsError(BellsenseError, RuntimeError):
     """A missing or invalid IBM Quantum credential (the CLI maps it to exit code 2).
 
     The message is one line, says how to save an account and never contains a token.

@@ -15,9 +15,10 @@ import base64
 import hashlib
 import io
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit, qpy
@@ -95,7 +96,7 @@ class Submission:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Submission":
+    def from_dict(cls, data: dict[str, Any]) -> Submission:
         """Inverse of :meth:`to_dict` (raises ``ValueError`` naming a missing key)."""
         if not isinstance(data, dict):
             raise TypeError(f"Submission.from_dict needs a dict, got {type(data).__name__}")
@@ -322,7 +323,7 @@ def submit(
         payload=payload,
         noise_model_sha256=_noise_fingerprint(noise_model) if target.kind == "aer" else None,
         options=options,
-        submitted_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        submitted_at=datetime.now(UTC).isoformat(timespec="seconds"),
         jobs=tuple(jobs),
     )
 

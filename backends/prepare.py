@@ -15,8 +15,9 @@ Aer runs the logical circuits unchanged. On a device every circuit:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from qiskit import QuantumCircuit
 from qiskit.circuit import Delay

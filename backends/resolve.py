@@ -6,9 +6,10 @@ options, plus the live backend object (never serialised).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["Target", "resolve_backend", "fake_device_names", "AER_METHODS", "TARGET_OPTIONS"]
 

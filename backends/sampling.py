@@ -9,7 +9,8 @@ hardware one and the Aer method can be chosen for speed.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from qiskit.primitives import BaseSamplerV2
 

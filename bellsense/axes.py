@@ -6,11 +6,11 @@ raising/lowering frame relative to an axis calls these two functions.
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import numpy as np
 
-AxisLike = Union[str, Sequence[float], np.ndarray]
+AxisLike = str | Sequence[float] | np.ndarray
 
 _NAMED = {
     "x": np.array([1.0, 0.0, 0.0]),

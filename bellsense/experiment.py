@@ -27,15 +27,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from . import record as rec
 from .axes import frame
+from .errors import RunFailure, SetupError
 from .spec import ExperimentSpec, NoiseSettings, SpecError
 
 STATISTICS = ("parity", "mean", "second_moment")
@@ -43,14 +45,6 @@ STATISTICS = ("parity", "mean", "second_moment")
 _THETA_GRID = 24
 #: Largest circuit for the exact device-noise comparison (a 4^n density matrix per binding).
 DEVICE_EXACT_MAX_QUBITS = 10
-
-
-class SetupError(Exception):
-    """A usage, spec, backend or output-folder problem found before anything runs (exit code 2)."""
-
-
-class RunFailure(Exception):
-    """The run itself failed (exit code 1); a record written before the failure stays."""
 
 
 # ---------------------------------------------------------------------------------------- plan
@@ -345,7 +339,7 @@ class _Family:
     evecs: np.ndarray
 
     @classmethod
-    def build(cls, rho, gen, readout) -> "_Family":
+    def build(cls, rho, gen, readout) -> _Family:
         import scipy.sparse as sp
 
         dense = gen.toarray() if sp.issparse(gen) else np.asarray(gen)
@@ -361,7 +355,7 @@ class _Family:
         return readout_distribution(u @ self.rho @ u.conj().T, [self.gen], self.readout, 0.0)
 
 
-def _best_theta(method: str, family: "_Family | _PureFamily", values: np.ndarray, period: float, delta: float) -> float:
+def _best_theta(method: str, family: _Family | _PureFamily, values: np.ndarray, period: float, delta: float) -> float:
     """Working point maximising the Fisher information the chosen estimator will see.
 
     * ``moments``: the derivative-based ``(d<M>)^2 / (Var M + eps)``. For a pure probe this is
@@ -436,7 +430,7 @@ _ZERO_OUTCOME = 1e-10
 _LIMIT_OFFSET = 1e-4
 
 
-def _cfi_limit(family: "_Family | _PureFamily", theta: float) -> float:
+def _cfi_limit(family: _Family | _PureFamily, theta: float) -> float:
     """Exact CFI of the readout at theta, as the continuous limit where an outcome vanishes.
 
     At a point where an outcome has ``p = 0`` and ``dp = 0`` (a Dicke probe at theta = 0: the
@@ -621,7 +615,7 @@ class RunResult:
 
 
 def _timestamped(base: Path) -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     path = base / stamp
     k = 1
     while path.exists():
@@ -702,7 +696,7 @@ def _record_skeleton(prepared: Prepared) -> dict[str, Any]:
         "format": rec.FORMAT,
         "format_version": rec.FORMAT_VERSION,
         "status": "submitted",
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         **rec.versions(),
         "spec": prepared.spec.to_dict(),
         "spec_source": prepared.source,

@@ -20,7 +20,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .spin import _check_n, dicke_collective
+from .spin import check_n, dicke_collective
 
 #: Largest chain for the 2^n Ising ground state (2^15-dimensional even sector).
 MAX_ISING_QUBITS = 20
@@ -39,7 +39,7 @@ def _finite(value: float, name: str) -> float:
 
 def ising_hamiltonian(n: int, coupling: float, field: float = 1.0) -> sp.csr_matrix:
     """``H = U sum_{j=0}^{n-2} Z_j Z_{j+1} - h sum_j X_j`` (open chain), sparse 2^n, Qiskit order."""
-    n = _check_n(n, MAX_ISING_QUBITS)
+    n = check_n(n, MAX_ISING_QUBITS)
     u, h = _finite(coupling, "coupling"), _finite(field, "field")
     dim = 1 << n
     idx = np.arange(dim, dtype=np.int64)
@@ -74,7 +74,7 @@ def ising_ground_state(n: int, coupling: float, field: float = 1.0) -> np.ndarra
 
     The sector basis is ``(|i> + |i xor 1..1>)/sqrt2`` for the 2^(n-1) indices i with top bit 0.
     """
-    n = _check_n(n, MAX_ISING_QUBITS)
+    n = check_n(n, MAX_ISING_QUBITS)
     h = _finite(field, "field")
     ham = ising_hamiltonian(n, coupling, abs(h))
     dim = 1 << n
@@ -122,7 +122,7 @@ def _dicke_ground(n: int, a: float, b: float) -> np.ndarray:
 
 def two_mode_hamiltonian(n: int, coupling: float) -> sp.csr_matrix:
     """``H = -J_x + (U/N) J_z^2`` (seed 001 eq. 30), Dicke basis (N+1)."""
-    n = _check_n(n)
+    n = check_n(n)
     return _dicke_hamiltonian(n, _finite(coupling, "coupling") / n, -1.0)
 
 
@@ -131,19 +131,19 @@ def two_mode_ground_state(n: int, coupling: float) -> np.ndarray:
 
     Check (PHYSICS.md): N = 1000, U = -4 gives QFI/N ~ 937 for the generator J_z.
     """
-    n = _check_n(n)
+    n = check_n(n)
     return _dicke_ground(n, _finite(coupling, "coupling") / n, -1.0)
 
 
 def lmg_hamiltonian(n: int, coupling: float, field: float) -> sp.csr_matrix:
     """LMG ``H = (J/N) S_z^2 - h S_x`` with ``S = J`` (seed 004 eq. 4), Dicke basis (N+1)."""
-    n = _check_n(n)
+    n = check_n(n)
     return _dicke_hamiltonian(n, _finite(coupling, "coupling") / n, -_finite(field, "field"))
 
 
 def lmg_ground_state(n: int, coupling: float, field: float) -> np.ndarray:
     """Ground state of the LMG Hamiltonian in the Dicke basis (N+1), flip-even sector (see module doc)."""
-    n = _check_n(n)
+    n = check_n(n)
     return _dicke_ground(n, _finite(coupling, "coupling") / n, -_finite(field, "field"))
 
 

@@ -13,8 +13,9 @@ returns the paths it wrote (a plot without data is not written).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import matplotlib
 

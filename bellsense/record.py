@@ -13,10 +13,11 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Mapping
 from importlib import metadata as importlib_metadata
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -34,9 +34,12 @@ import dataclasses
 import math
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+
+from .errors import SpecError
 
 STATES = ("ghz", "product", "dicke", "symmetric", "network")
 QUANTITIES = ("fisher", "bell", "pi_bell", "squeezing")
@@ -46,10 +49,6 @@ AXES = ("x", "y", "z")
 #: Backend names: ``aer``, ``aer:<method>``, ``fake_<device>``, ``ibm_<device>``, ``ibm:least_busy``.
 BACKEND_PATTERN = re.compile(r"^(aer(:[a-z_]+)?|fake_[a-z0-9_]+|ibm_[a-z0-9_]+|ibm:least_busy)$")
 BACKEND_FORMS = "'aer', 'aer:<method>', 'fake_<device>', 'ibm_<device>' or 'ibm:least_busy'"
-
-
-class SpecError(ValueError):
-    """A bad experiment spec. The message names the key, the file and what is allowed."""
 
 
 def _fail(key: str, problem: str, allowed: str) -> SpecError:
@@ -376,7 +375,7 @@ class ExperimentSpec:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str = "<spec>") -> "ExperimentSpec":
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<spec>") -> ExperimentSpec:
         """Build and validate a spec from a TOML-shaped dict.
 
         Raises
@@ -391,7 +390,7 @@ class ExperimentSpec:
             raise SpecError(f"{source}: {exc}") from None
 
     @classmethod
-    def _from_dict(cls, data: Mapping[str, Any]) -> "ExperimentSpec":
+    def _from_dict(cls, data: Mapping[str, Any]) -> ExperimentSpec:
         if not isinstance(data, Mapping):
             raise _fail("<top>", f"{type(data).__name__} is not a table", "a TOML table")
         top = {"name", "description", *_SECTIONS}
@@ -424,7 +423,7 @@ class ExperimentSpec:
 
     def with_overrides(self, *, n: list[int] | int | None = None, t: list[float] | float | None = None,
                        shots: int | None = None, seed: int | None = None, backend: str | None = None,
-                       states: list[str] | None = None) -> "ExperimentSpec":
+                       states: list[str] | None = None) -> ExperimentSpec:
         """A copy with command-line (or test) overrides, validated like the original."""
         spec = self
         if n is not None or states is not None:

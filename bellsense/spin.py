@@ -20,7 +20,7 @@ from .axes import AxisLike, unit_axis
 MAX_QUBITS_SPARSE = 24
 
 
-def _check_n(n: int, limit: int | None = None) -> int:
+def check_n(n: int, limit: int | None = None) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"n must be an int, got {type(n).__name__}")
     n = int(n)
@@ -45,7 +45,7 @@ def collective(n: int, axis: AxisLike = "z") -> sp.csr_matrix:
         Number of qubits, 1 <= n <= 24.
     axis : {"x", "y", "z"} or unit 3-vector
     """
-    n = _check_n(n, MAX_QUBITS_SPARSE)
+    n = check_n(n, MAX_QUBITS_SPARSE)
     ax, ay, az = unit_axis(axis)
     dim = 1 << n
     idx = np.arange(dim, dtype=np.int64)
@@ -94,7 +94,7 @@ def dicke_collective(n: int, axis: AxisLike = "z") -> sp.csr_matrix:
     ``J_x = (J_+ + J_-)/2``, ``J_y = (J_+ - J_-)/(2i)``.
     (Seed 004 prints these with inconsistent factors; see PHYSICS.md.)
     """
-    n = _check_n(n)
+    n = check_n(n)
     ax, ay, az = unit_axis(axis)
     j = n / 2.0
     k = np.arange(n + 1)
@@ -131,7 +131,7 @@ def symmetric_isometry(n: int) -> sp.csr_matrix:
 
     ``V^dagger V = 1`` and ``V V^dagger`` projects on the symmetric subspace.
     """
-    n = _check_n(n, MAX_QUBITS_SPARSE)
+    n = check_n(n, MAX_QUBITS_SPARSE)
     # Cache only small isometries: at n = 24 one is ~0.5 GB.
     return _isometry_cached(n).copy() if n <= 16 else _isometry_cached.__wrapped__(n)
 

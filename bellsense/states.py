@@ -7,14 +7,15 @@ of qubits in ``|1>``). Conventions are those of PHYSICS.md.
 
 from __future__ import annotations
 
-from typing import Literal, Sequence, Union
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
-from .spin import MAX_QUBITS_SPARSE, _check_n, from_symmetric, log_binomial
+from .spin import MAX_QUBITS_SPARSE, check_n, from_symmetric, log_binomial
 
 Basis = Literal["qubits", "dicke"]
-AngleLike = Union[float, Sequence[float], np.ndarray]
+AngleLike = float | Sequence[float] | np.ndarray
 
 
 def _check_basis(basis: str, n: int) -> None:
@@ -28,7 +29,7 @@ def _check_basis(basis: str, n: int) -> None:
 
 def ghz(n: int, basis: Basis = "qubits") -> np.ndarray:
     """``(|0...0> + |1...1>)/sqrt(2)``; in the Dicke basis ``(|D_0> + |D_n>)/sqrt(2)``."""
-    n = _check_n(n)
+    n = check_n(n)
     _check_basis(basis, n)
     dim = n + 1 if basis == "dicke" else 1 << n
     vec = np.zeros(dim, dtype=complex)
@@ -56,7 +57,7 @@ def product(n: int, theta: AngleLike = np.pi / 2, phi: AngleLike = 0.0, basis: B
     symmetric), and then the amplitude of ``|D_k>`` is
     ``sqrt(C(n,k)) cos(theta/2)^(n-k) (e^{i phi} sin(theta/2))^k``.
     """
-    n = _check_n(n)
+    n = check_n(n)
     _check_basis(basis, n)
     th, ph = _angles(theta, n, "theta"), _angles(phi, n, "phi")
     if basis == "dicke":
@@ -83,7 +84,7 @@ def product(n: int, theta: AngleLike = np.pi / 2, phi: AngleLike = 0.0, basis: B
 
 def dicke(n: int, k: int, basis: Basis = "qubits") -> np.ndarray:
     """Dicke state ``|D_k^n>``: equal superposition of all basis states with k ones."""
-    n = _check_n(n)
+    n = check_n(n)
     _check_basis(basis, n)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise TypeError(f"k must be an int, got {type(k).__name__}")

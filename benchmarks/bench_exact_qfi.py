@@ -81,8 +81,8 @@ def main() -> None:
             ("dephased GHZ", dephased_ghz(n), n**2 * np.exp(-4 * n * GT)),
             ("dephased |+>^n", dephased_product(n), n * np.exp(-4 * GT)),
         ):
-            t_fast, f_fast = best_time(lambda: qfi(rho, jz), rep)
-            t_plain, f_plain = best_time(lambda: plain_qfi(rho, jz_dense), rep)
+            t_fast, f_fast = best_time(lambda rho=rho, jz=jz: qfi(rho, jz), rep)
+            t_plain, f_plain = best_time(lambda rho=rho, jz_dense=jz_dense: plain_qfi(rho, jz_dense), rep)
             assert abs(f_fast - f_plain) < 1e-8 * max(1, exact)
             print(f"{name:<18}{n:>4}{t_fast:>12.4f}{t_plain:>12.4f}{t_plain / t_fast:>9.1f}{f_fast:>16.10g}{exact:>16.10g}")
     # accuracy, not speed: deep dephasing (coherence e^{-2 N gamma t}/2 down to ~1e-15)

@@ -7,6 +7,9 @@ docs/design.md).
 """
 
 from .assembly import assemble
+
+# Device-aware preparation (hardware issue) is imported below.
+from .device_ghz import ghz_tree, tree_depth, tree_schedule
 from .encoding import THETA, WINDOW_LABEL, phase_encoding, sensing_window, sensor_encoding
 from .networks import linear_function_sizes, linear_function_state, sensor_network, sensor_qubits
 from .preparation import (
@@ -32,9 +35,10 @@ from .settings import (
     pi_bell_settings,
 )
 
-# Device-aware preparation (hardware issue) is imported below.
-
 __all__ = [
+    "ghz_tree",
+    "tree_depth",
+    "tree_schedule",
     "BELL_PHI",
     "THETA",
     "WINDOW_LABEL",
@@ -64,4 +68,3 @@ __all__ = [
     "symmetric_state",
     "unary_state",
 ]
-from .device_ghz import ghz_tree, tree_depth, tree_schedule; __all__ += ["ghz_tree", "tree_depth", "tree_schedule"]  # noqa: E402,E702  (hardware issue)

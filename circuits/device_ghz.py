@@ -10,7 +10,7 @@ broadcast time of the tree, close to the tree depth (graph radius) instead of n 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from qiskit import QuantumCircuit

@@ -11,8 +11,8 @@ sweep); metadata records a parameter by its name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Real
-from typing import Sequence, Union
 
 import numpy as np
 from qiskit import QuantumCircuit
@@ -20,12 +20,12 @@ from qiskit.circuit import Parameter, ParameterExpression
 from qiskit.circuit.library import RXGate, RYGate, RZGate
 
 from bellsense.axes import AxisLike, unit_axis
-from bellsense.spin import _check_n
+from bellsense.spin import check_n
 
 from .networks import check_sizes, sensor_qubits
 from .rotations import append_axis_to_z, append_z_to_axis
 
-AngleValue = Union[float, ParameterExpression]
+AngleValue = float | ParameterExpression
 
 #: The encoding angle shared by every layer (design.md, "Parameters"): reuse this object.
 THETA = Parameter("theta")
@@ -88,7 +88,7 @@ def phase_encoding(n: int, theta: AngleValue | Sequence[AngleValue], axis: AxisL
     axis : {"x", "y", "z"} or unit 3-vector
         ``a``; non-unit or zero vectors raise ``ValueError`` (``axes.unit_axis``).
     """
-    n = _check_n(n)
+    n = check_n(n)
     vec = unit_axis(axis)
     if isinstance(theta, (str, bytes)):
         raise TypeError("theta must be a real number, a qiskit Parameter or a sequence of them, not a string")
@@ -128,7 +128,7 @@ def sensor_encoding(
     n : int, optional
         If given, ``sum(sizes)`` must equal n.
     """
-    sizes = check_sizes(sizes, None if n is None else _check_n(n), allow_empty=True)
+    sizes = check_sizes(sizes, None if n is None else check_n(n), allow_empty=True)
     vec = unit_axis(axis)
     if thetas is None:
         thetas = [Parameter(f"theta_{k}") for k in range(len(sizes))]
@@ -159,7 +159,7 @@ def sensing_window(n: int, t: float, phi: AngleValue, axis: AxisLike = "z") -> Q
 
     Metadata: ``{"window": {"t", "phi", "axis", "qubits"}}`` (phi as float or parameter name).
     """
-    n = _check_n(n)
+    n = check_n(n)
     vec = unit_axis(axis)
     if isinstance(t, bool) or not isinstance(t, (Real, np.floating, np.integer)):
         raise TypeError(f"t must be a real number (the window duration), got {type(t).__name__}")

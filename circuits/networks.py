@@ -8,12 +8,12 @@ the ``J_z`` of its qubits (``encoding.sensor_encoding``).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from qiskit import QuantumCircuit
 
-from bellsense.spin import _check_n
+from bellsense.spin import check_n
 
 from .preparation import ghz
 
@@ -67,7 +67,7 @@ def sensor_network(sizes: Sequence[int], n: int | None = None, method: str = "li
     method : {"linear", "log"}
         GHZ construction inside each sensor (see ``preparation.ghz``).
     """
-    sizes = check_sizes(sizes, None if n is None else _check_n(n))
+    sizes = check_sizes(sizes, None if n is None else check_n(n))
     total = sum(sizes)
     qc = QuantumCircuit(total, name=f"network_{'_'.join(map(str, sizes))}")
     for qubits in sensor_qubits(sizes):
@@ -79,7 +79,7 @@ def sensor_network(sizes: Sequence[int], n: int | None = None, method: str = "li
 def linear_function_sizes(v: Sequence[float], n: int) -> list[int]:
     """Seed 002's optimal split ``n_k = n |v_k| / ||v||_1`` for the GHZ-like state; must be integers."""
     vec = _check_v(v)
-    n = _check_n(n)
+    n = check_n(n)
     exact = n * np.abs(vec) / np.abs(vec).sum()
     rounded = np.rint(exact)
     if np.any(np.abs(exact - rounded) > _INT_TOL) or rounded.sum() != n:
@@ -125,7 +125,7 @@ def linear_function_state(
         not integral). Must add up to n; ``sizes[k] = 0`` exactly when ``v_k = 0``.
     """
     vec = _check_v(v)
-    n = _check_n(n)
+    n = check_n(n)
     if sizes is None:
         sizes = linear_function_sizes(vec, n)
     sizes = check_sizes(sizes, n, allow_empty=True)

@@ -16,16 +16,17 @@ are all positive, so each ``|D_l^n>`` comes out with amplitude exactly +1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import ceil, log2
-from typing import NamedTuple, Sequence, Union
+from typing import NamedTuple
 
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import XXPlusYYGate
 
-from bellsense.spin import _check_n
+from bellsense.spin import check_n
 
-AngleLike = Union[float, Sequence[float], np.ndarray]
+AngleLike = float | Sequence[float] | np.ndarray
 
 GHZ_METHODS = ("linear", "log")
 #: Eigenvalues of an ensemble density matrix below this are dropped (and negatives down to -tol accepted).
@@ -55,7 +56,7 @@ def ghz_layers(n: int, method: str = "linear") -> list[list[tuple[int, int]]]:
     ``"log"`` (doubling tree, all-to-all): seed 0; layer L copies qubits
     ``i < 2^(L-1)`` to ``i + 2^(L-1)``; CNOT depth ``ceil(log2 n)``.
     """
-    n = _check_n(n)
+    n = check_n(n)
     if method not in GHZ_METHODS:
         raise ValueError(f"unknown GHZ method {method!r}: use one of {GHZ_METHODS}")
     if n == 1:
@@ -132,7 +133,7 @@ def product(n: int, theta: AngleLike = np.pi / 2, phi: AngleLike = 0.0) -> Quant
     ``theta = pi/2, phi = 0`` gives ``|+>^n``; per-qubit angles give, e.g., the
     imbalanced superposition of seed 003 (``cos(theta) = delta``).
     """
-    n = _check_n(n)
+    n = check_n(n)
     th, ph = _angles(theta, n, "theta"), _angles(phi, n, "phi")
     qc = QuantumCircuit(n, name=f"product_{n}")
     for q in range(n):
@@ -189,7 +190,7 @@ def dicke_unitary(n: int, k: int) -> QuantumCircuit:
     4-CNOT doubly-controlled rotations); ``U_{n,n} = U_{n,n-1}`` has
     ``3n^2 - 7n + 4``. On inputs of weight > k the output is unspecified.
     """
-    n = _check_n(n)
+    n = check_n(n)
     _check_k(n, k)
     qc = QuantumCircuit(n, name=f"dicke_unitary_{n}_{k}")
     for m in range(n, 1, -1):
@@ -215,7 +216,7 @@ def dicke(n: int, k: int) -> QuantumCircuit:
     qubit (``X^n |D_{n-k}> = |D_k>``). CNOT count ``6nk' - 3k'^2 - 3k' - 4n + 4``
     for ``k' >= 1``, zero for ``k' = 0``.
     """
-    n = _check_n(n)
+    n = check_n(n)
     k = _check_k(n, k)
     kk = min(k, n - k)
     qc = QuantumCircuit(n, name=f"dicke_{n}_{k}")
@@ -240,7 +241,7 @@ def _amplitudes(amplitudes, n: int | None) -> np.ndarray:
         raise ValueError(f"amplitudes must be 1-D (a_0 .. a_n), got shape {amps.shape}")
     if amps.size < 2:
         raise ValueError(f"need n+1 >= 2 amplitudes a_0 .. a_n, got {amps.size}")
-    if n is not None and amps.size != _check_n(n) + 1:
+    if n is not None and amps.size != check_n(n) + 1:
         raise ValueError(f"got {amps.size} amplitudes but n = {n} needs n+1 = {n + 1}")
     norm = float(np.linalg.norm(amps))
     if not np.isfinite(norm) or norm == 0.0:

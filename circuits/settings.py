@@ -9,14 +9,14 @@ here prepares or encodes.
 from __future__ import annotations
 
 import itertools
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter, ParameterExpression
 
 from bellsense.axes import AxisLike, unit_axis
-from bellsense.spin import _check_n
+from bellsense.spin import check_n
 
 from .encoding import angle_record
 from .rotations import append_axis_to_z, append_frame_inverse
@@ -66,7 +66,7 @@ def bell_phases(n: int, num_phases: int | None = None) -> np.ndarray:
     Any ``P >= n+1`` separates the ``e^{-i n phi}`` coefficient exactly:
     ``<prod sigma_+> = 1/P sum_j e^{i n phi_j} <M(phi_j)>``.
     """
-    num = _num_phases(_check_n(n), num_phases)
+    num = _num_phases(check_n(n), num_phases)
     return np.pi * np.arange(num) / num
 
 
@@ -92,7 +92,7 @@ def bell_setting(
     "phi", "index", "num_phases", "signs", "axis"}}``; ``index``/``num_phases``
     are recorded as given (None for a parameterised circuit unless supplied).
     """
-    n = _check_n(n)
+    n = check_n(n)
     s = _signs(signs, n)
     xi = unit_axis(axis)
     if num_phases is not None:
@@ -127,7 +127,7 @@ def bell_settings(
     See :func:`bell_setting`. Bound-valued circuits; for one parameterised circuit
     use ``bell_setting(n, BELL_PHI, ...)`` with :func:`bell_phases`.
     """
-    n = _check_n(n)
+    n = check_n(n)
     P = _num_phases(n, num_phases)
     return [bell_setting(n, float(p), signs, axis, index=j, num_phases=P) for j, p in enumerate(bell_phases(n, P))]
 
@@ -158,7 +158,7 @@ def pi_bell_settings(n: int, phi: float, theta: float) -> list[QuantumCircuit]:
 
     Returns ``[M0, M1, third]``; metadata ``{"kind": "pi_bell", "role", "angle", "phi", "theta"}``.
     """
-    n = _check_n(n)
+    n = check_n(n)
     for name, value in (("phi", phi), ("theta", theta)):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"{name} must be a real angle, got {type(value).__name__}")
@@ -178,7 +178,7 @@ def pi_bell_settings(n: int, phi: float, theta: float) -> list[QuantumCircuit]:
 
 def collective_readout(n: int, axis: AxisLike = "z") -> QuantumCircuit:
     """Every qubit measured along ``axis``: Hamming weight w gives ``J_axis = n/2 - w``; parity ``(-1)^w``."""
-    n = _check_n(n)
+    n = check_n(n)
     vec = unit_axis(axis)
     qc = QuantumCircuit(n, name="collective")
     for q in range(n):
@@ -188,7 +188,7 @@ def collective_readout(n: int, axis: AxisLike = "z") -> QuantumCircuit:
 
 def computational_readout(n: int) -> QuantumCircuit:
     """Plain Z readout of every qubit (setting ``{"kind": "computational"}``)."""
-    n = _check_n(n)
+    n = check_n(n)
     return _measured(QuantumCircuit(n, name="computational"), {"kind": "computational"})
 
 
@@ -211,7 +211,7 @@ def pauli_settings(n: int) -> list[QuantumCircuit]:
 
     Order: ``itertools.product("XYZ", repeat=n)`` with entry q for qubit q.
     """
-    n = _check_n(n)
+    n = check_n(n)
     if n > MAX_PAULI_QUBITS:
         raise ValueError(f"n = {n}: Pauli tomography needs 3^n settings; allowed n <= {MAX_PAULI_QUBITS}")
     return [pauli_setting(labels) for labels in itertools.product("XYZ", repeat=n)]

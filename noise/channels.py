@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal, Union
+from typing import Literal
 
 import numpy as np
 from qiskit_aer.noise import QuantumError, kraus_error, pauli_error
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 Direction = Literal["down", "up"]
-RateLike = Union[float, Sequence[float], np.ndarray]
+RateLike = float | Sequence[float] | np.ndarray
 
 
 def _nonneg(value: float, name: str) -> float:

@@ -21,9 +21,9 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer.noise import QuantumError
 
-from .channels import _nonneg
-
 from bellsense.circuits import WINDOW_LABEL  # the one definition of the window label (design.md)
+
+from .channels import _nonneg
 
 __all__ = ["WINDOW_LABEL", "collective_dephasing", "collective_probability", "apply_collective"]
 

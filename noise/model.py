@@ -12,7 +12,6 @@ circuit with its model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 from qiskit import QuantumCircuit
@@ -31,7 +30,7 @@ __all__ = [
     "TWO_QUBIT_GATES",
 ]
 
-Rates = Union[float, tuple[float, ...]]
+Rates = float | tuple[float, ...]
 
 #: Gate names that receive the 1-qubit depolarising gate error (the window RZ is matched by its
 #: label, not by "rz", so it never gets gate error; plain "rz" is virtual on IBM hardware).

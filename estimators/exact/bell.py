@@ -12,7 +12,8 @@ Dicke-basis state of a permutation-symmetric system; there ``E_{A,B}`` depends o
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import scipy.linalg as sla

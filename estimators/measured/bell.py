@@ -26,8 +26,9 @@ term keeps the error honest where ``c ~ 0`` and the first-order (delta-method) t
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -10,8 +10,9 @@ not well described by a symmetric Gaussian.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 from scipy.stats import norm

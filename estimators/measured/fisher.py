@@ -36,7 +36,7 @@ Methods and when they are biased
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence, Union
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -52,7 +52,7 @@ __all__ = [
     "fisher_finite_difference",
 ]
 
-Observable = Union[str, Callable[[np.ndarray], np.ndarray]]
+Observable = str | Callable[[np.ndarray], np.ndarray]
 _OBSERVABLES = ("parity", "hamming", "outcomes")
 
 

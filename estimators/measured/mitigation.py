@@ -27,8 +27,8 @@ per distinct outcome. The result is a quasi-distribution (entries may be slightl
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

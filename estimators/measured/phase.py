@@ -18,8 +18,8 @@ Cramér-Rao value ``1/sqrt(N F(theta_hat))`` with F the model's classical Fisher
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import minimize_scalar

@@ -22,8 +22,9 @@ w the Hamming weight.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence, Union
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,7 @@ class Outcomes:
         return int(self.counts.sum())
 
 
-CountsLike = Union[Mapping[str, int], Outcomes, np.ndarray, Any]
+CountsLike = Mapping[str, int] | Outcomes | np.ndarray | Any
 
 
 def _check_num_qubits(num_qubits: Any) -> int | None:

@@ -14,7 +14,8 @@ undefined (GHZ, Dicke states): the value and error are then ``inf``.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -7,8 +7,9 @@ is a phase flip attached to the ``"sensing_window"`` label through an Aer NoiseM
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit

@@ -162,7 +162,7 @@ def test_cfi_below_qfi_for_random_measurements(n):
         for axis in ("z", "x"):
             h = spin.collective(n, axis)
             f_q = qfi(rho, h)
-            for seed in range(3):
+            for _ in range(3):
                 u = random_unitary(dim, seed=int(rng.integers(1 << 30))).data
                 th = rng.uniform(0, np.pi)
                 assert exact_cfi(rho, h, u, theta=th) <= f_q * (1 + 1e-10) + 1e-12  # QFI is theta-independent

@@ -16,13 +16,13 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 import _measured_circuits as H  # noqa: E402
 
+from bellsense.estimators.exact import bell_correlator, ghz_fidelity, sigma_plus_expectation  # noqa: E402
 from bellsense.estimators.measured.bell import (  # noqa: E402
     analyse_bell,
     claimed_depth,
     sigma_plus_from_counts,
     sigma_plus_from_parities,
 )
-from bellsense.estimators.exact import bell_correlator, ghz_fidelity, sigma_plus_expectation  # noqa: E402
 from bellsense.estimators.measured.estimate import Estimate  # noqa: E402
 
 P_DEPH = 0.08  # phase-flip probability per qubit in the sensing window

@@ -148,7 +148,7 @@ def test_squeezing_matches_exact(noisy):
         qc = circuits.assemble(circuits.symmetric_state(amps), circuits.sensing_window(n, 1.0, 0.0))
         cases.append(("oat", n, qc, axis))
     circs = []
-    for _, n, qc, axis in cases:
+    for _, _n, qc, axis in cases:
         perp = [1.0, 0.0, 0.0]
         third = np.cross(axis, perp).tolist()
         circs += [H.collective(qc, axis), H.collective(qc, perp), H.collective(qc, third)]

@@ -165,7 +165,7 @@ def test_img_closed_forms(n):
     }
     imgs = {}
     for (state, kind), ref in expected.items():
-        imgs[(state, kind)] = _img(lambda t: _g_dense(state, kind, n, t))
+        imgs[(state, kind)] = _img(lambda t, state=state, kind=kind: _g_dense(state, kind, n, t))
         assert imgs[(state, kind)] == pytest.approx(ref, rel=1e-4), (state, kind, n)
     for direction in ("down", "up"):  # the bound, on the integrated G(t) itself
         assert imgs[("ghz", f"emission_{direction}")] <= 2 * n * np.log(2) / GAMMA * (1 + 1e-4)
