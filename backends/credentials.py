@@ -59,4 +59,6 @@ def runtime_service(channel: str | None = None, instance: str | None = None) -> 
         raise CredentialsError(SAVE_ACCOUNT_HINT) from None
     except Exception as exc:  # malformed token/instance, rejected key, unreachable IAM
         # Only the exception's type is reported: its text may quote the token or instance.
-        raise CredentialsError(f"IBM Quantum account could not be used ({type(exc).__name__}); {SAVE_ACCOUNT_HINT}") from None
+        raise CredentialsError(
+            f"IBM Quantum account could not be used ({type(exc).__name__}); {SAVE_ACCOUNT_HINT}"
+        ) from None

@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 from qiskit import QuantumCircuit
 
-from .resolve import Target
-from .sampling import device_noise_model
+from .platform import Platform
 
 __all__ = ["device_probabilities", "MAX_EXACT_QUBITS"]
 
@@ -40,15 +39,15 @@ def _measured_map(circuit: QuantumCircuit) -> list[int]:
     return [where[j] for j in range(reg.size)]
 
 
-def device_probabilities(target: Target, circuit: QuantumCircuit, values: Any = None) -> np.ndarray:
+def device_probabilities(platform: Platform, circuit: QuantumCircuit, values: Any = None) -> np.ndarray:
     """Exact probabilities of the ``meas`` outcomes of an ISA circuit under the device's noise.
 
     Parameters
     ----------
-    target : Target
-        A ``fake`` (or ``ibm``) target whose backend has a noise model.
+    platform : Platform
+        A device platform (fake or IBM): its backend's noise model is used.
     circuit : QuantumCircuit
-        An ISA circuit from :func:`prepare_circuits` for this target.
+        An ISA circuit from :func:`prepare_circuits` for this platform.
     values : array_like, optional
         Parameter values, shape ``(num_bindings, num_parameters)`` in ``circuit.parameters``
         order (as in the PUB), or ``None`` for a circuit without parameters.
@@ -62,8 +61,6 @@ def device_probabilities(target: Target, circuit: QuantumCircuit, values: Any = 
     """
     from qiskit_aer import AerSimulator
 
-    if target.backend is None:
-        raise ValueError(f"target {target.name!r} has no device noise model; use a fake_* or ibm_* target")
     physical = _measured_map(circuit)
     n = len(physical)
     if n > MAX_EXACT_QUBITS:
@@ -73,21 +70,22 @@ def device_probabilities(target: Target, circuit: QuantumCircuit, values: Any = 
     if circuit.num_parameters:
         arr = np.atleast_2d(np.asarray(values, dtype=float))
         if arr.shape[-1] != circuit.num_parameters:
-            raise ValueError(f"values must have {circuit.num_parameters} column(s) (circuit.parameters order), got shape {arr.shape}")
+            raise ValueError(f"values must have {circuit.num_parameters} column(s) (circuit.parameters order), "
+                             f"got shape {arr.shape}")
         bound = [bare.assign_parameters(row) for row in arr.reshape(-1, circuit.num_parameters)]
     else:
         if values is not None:
             raise ValueError("circuit has no parameters; pass values=None")
         bound = [bare]
-    active = sorted({bare.find_bit(q).index for inst in bare.data if inst.operation.name not in ("barrier",) for q in inst.qubits})
-    model = device_noise_model(target, active)
+    active = sorted({bare.find_bit(q).index for inst in bare.data if inst.operation.name != "barrier"
+                     for q in inst.qubits})
+    model = platform.noise_model(sorted(set(active) | set(physical)))  # raises unless a device
     sim = AerSimulator(method="density_matrix", noise_model=model)
     result = sim.run(bound, shots=None).result()
     ideal = np.array([np.asarray(result.data(i)["p"], dtype=float) for i in range(len(bound))])
-    full = device_noise_model(target)  # readout errors per physical qubit
     out = ideal.reshape((len(bound),) + (2,) * n)
     for q, p in enumerate(physical):
-        err = full._local_readout_errors.get((p,))
+        err = model._local_readout_errors.get((p,))
         if err is None:
             continue
         a = np.asarray(err.probabilities, dtype=float).T  # A[read, prepared]

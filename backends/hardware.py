@@ -1,29 +1,56 @@
-"""Hardware-facing public names (resolution by name, layouts, job records), re-exported by bellsense.backends.
+"""Hardware-facing public names (platforms, layouts, job records), re-exported by bellsense.backends.
 
 The runner's contract (docs/design.md)::
 
-    target = resolve_backend(name, **options)
-    isa, layouts = prepare_circuits(target, circuits)
-    submission = submit(target, pubs, shots=..., seed=..., noise_model=None, options=None)
-    outcomes = collect(target, submission)          # Outcomes: per PUB a PubOutcome, plus .calibration
-    job_statuses(target, submission)
+    platform = resolve_backend(name, **options)     # or sampler_platform(any_sampler_v2)
+    check_width(platform, n)
+    isa, layouts = prepare_circuits(platform, circuits)
+    submission = submit(platform, pubs, shots=..., seed=..., noise_model=None, options=None)
+    results = collect(platform, submission)         # JobResults: per PUB a PubOutcome, plus .calibration
+    job_statuses(platform, submission)
+    platform_for(submission)                        # on a resumed record
 """
 
-from .calibration import ReadoutCalibration, calibration_circuits, measured_physical_qubits, measured_qubit_groups
+from bellsense.estimators.measured.mitigation import ReadoutCalibration
+
+from .calibration import calibration_circuits, measured_physical_qubits, measured_qubit_groups
 from .credentials import CredentialsError, runtime_service
 from .device_exact import device_probabilities
-from .jobs import Outcomes, PubOutcome, Submission, collect, job_statuses, submit, target_for
+from .execute import submit
 from .layout import DeviceErrors, TreeLayout, chain_layout, device_errors, ghz_tree_layout, good_graph
+from .platform import AerPlatform, FakeDevicePlatform, IBMPlatform, Platform, SamplerPlatform
 from .prepare import CircuitLayouts, ghz_prefix_length, prepare_circuits, window_to_delay
-from .resolve import AER_METHODS, TARGET_OPTIONS, Target, fake_device_names, resolve_backend
-from .sampling import DENSITY_MATRIX_MAX, SHOT_BRANCHING_MAX, device_noise_model, device_simulator, make_sampler
+from .redact import describe_error, redact
+from .resolve import (
+    AER_METHODS,
+    PLATFORM_OPTIONS,
+    BackendError,
+    check_width,
+    fake_backend,
+    fake_device_names,
+    platform_for,
+    resolve_backend,
+    sampler_platform,
+)
+from .results import JobResults, PubOutcome, collect, job_statuses
+from .sampling import DENSITY_MATRIX_MAX, SHOT_BRANCHING_MAX, device_simulator, make_sampler
+from .submission import Submission
 
 __all__ = [
     "AER_METHODS",
-    "TARGET_OPTIONS",
-    "Target",
+    "PLATFORM_OPTIONS",
+    "Platform",
+    "AerPlatform",
+    "FakeDevicePlatform",
+    "IBMPlatform",
+    "SamplerPlatform",
+    "BackendError",
     "resolve_backend",
+    "sampler_platform",
+    "check_width",
+    "fake_backend",
     "fake_device_names",
+    "platform_for",
     "CredentialsError",
     "runtime_service",
     "CircuitLayouts",
@@ -40,7 +67,6 @@ __all__ = [
     "DENSITY_MATRIX_MAX",
     "SHOT_BRANCHING_MAX",
     "device_simulator",
-    "device_noise_model",
     "device_probabilities",
     "ReadoutCalibration",
     "calibration_circuits",
@@ -48,9 +74,10 @@ __all__ = [
     "measured_qubit_groups",
     "Submission",
     "PubOutcome",
-    "Outcomes",
+    "JobResults",
     "submit",
     "collect",
     "job_statuses",
-    "target_for",
+    "redact",
+    "describe_error",
 ]

@@ -1,4 +1,4 @@
-"""Circuits -> what a target runs: :func:`prepare_circuits`.
+"""Circuits -> what a platform runs: :func:`prepare_circuits` (``Platform.prepare``).
 
 Aer runs the logical circuits unchanged. On a device every circuit:
 
@@ -15,7 +15,7 @@ Aer runs the logical circuits unchanged. On a device every circuit:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,14 +24,13 @@ from qiskit.circuit import Delay
 from qiskit.circuit.library import RZGate
 from qiskit.transpiler import generate_preset_pass_manager
 
+from bellsense.circuits import WINDOW_LABEL
 from bellsense.circuits.device_ghz import ghz_tree
 
 from .layout import chain_layout, ghz_tree_layout
-from .resolve import Target
+from .platform import Platform
 
-__all__ = ["CircuitLayouts", "prepare_circuits", "window_to_delay", "ghz_prefix_length", "WINDOW_LABEL"]
-
-WINDOW_LABEL = "sensing_window"
+__all__ = ["CircuitLayouts", "prepare_circuits", "device_circuits", "window_to_delay", "ghz_prefix_length"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,9 @@ def ghz_prefix_length(circuit: QuantumCircuit) -> int:
     return 0
 
 
-def window_to_delay(circuit: QuantumCircuit, seconds_per_t: float, dt: float | None, granularity: int = 1) -> QuantumCircuit:
+def window_to_delay(
+    circuit: QuantumCircuit, seconds_per_t: float, dt: float | None, granularity: int = 1
+) -> QuantumCircuit:
     """Replace each sensing-window ``rz`` by ``delay(t)`` + the same ``rz`` on that qubit.
 
     ``t`` comes from ``circuit.metadata["window"]["t"]``; the delay is in units of ``dt``
@@ -134,29 +135,33 @@ def _rebuild_ghz(circuit: QuantumCircuit, prefix: int, parents: Sequence[int]) -
     return out
 
 
-def prepare_circuits(target: Target, circuits: Sequence[QuantumCircuit]) -> tuple[list[QuantumCircuit], CircuitLayouts]:
-    """Make ``circuits`` runnable on ``target``; returns ``(isa_circuits, layouts)`` aligned with the input.
+def prepare_circuits(
+    platform: Platform, circuits: Sequence[QuantumCircuit]
+) -> tuple[list[QuantumCircuit], CircuitLayouts]:
+    """Make ``circuits`` runnable on ``platform``; returns ``(isa_circuits, layouts)`` aligned with the input.
 
-    Aer: the circuits unchanged (the sensing-window label carries the noise). Devices:
-    window -> delay + rz, device-aware layout, one transpilation per layout group with
-    the Parameters left unbound; ``circuit.metadata`` is kept.
+    Aer and user samplers: the circuits unchanged (the sensing-window label carries the noise).
+    Devices (:func:`device_circuits`): window -> delay + rz, device-aware layout, one transpilation
+    per layout group with the Parameters left unbound; ``circuit.metadata`` is kept.
 
     Raises
     ------
     TypeError
-        ``circuits`` is not a sequence of ``QuantumCircuit``.
+        ``platform`` is not a Platform, or ``circuits`` is not a sequence of ``QuantumCircuit``.
     ValueError
         A circuit needs more good qubits than the device has.
     """
+    if not isinstance(platform, Platform):
+        raise TypeError(f"platform must be a Platform from resolve_backend, got {type(platform).__name__}")
     if isinstance(circuits, QuantumCircuit) or not all(isinstance(c, QuantumCircuit) for c in circuits):
         raise TypeError("circuits must be a list of QuantumCircuit")
-    circuits = list(circuits)
-    if target.kind == "aer":
-        info = tuple({"physical_qubits": None, "method": "aer", "tree_depth": None, "cnot_depth": None} for _ in circuits)
-        return circuits, CircuitLayouts(device=None, circuits=info)
+    return platform.prepare(list(circuits))
 
-    backend = target.backend
-    opts = target.options
+
+def device_circuits(
+    backend: Any, opts: Mapping[str, Any], circuits: list[QuantumCircuit]
+) -> tuple[list[QuantumCircuit], CircuitLayouts]:
+    """The device path of :func:`prepare_circuits` on ``backend`` with the platform options ``opts``."""
     drop = float(opts.get("drop_fraction", 0.1))
     tgt = backend.target
     dt = getattr(tgt, "dt", None)

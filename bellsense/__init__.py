@@ -16,31 +16,31 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import axes, spin, states  # noqa: E402  (core first: the layers import it)
-from .spec import (  # noqa: E402
-    ExperimentSpec,
-    MeasureSpec,
-    NoiseSettings,
-    ProbeSpec,
-    RunSpec,
-    SensingSpec,
-    SpecError,
-    load_spec,
-)
+from .errors import BellsenseError, RunFailure, SetupError, SpecError  # noqa: E402
 
 
 def __getattr__(name: str):
-    # The runner, records and reports import qiskit and the layers: load them on first use so that
-    # ``import bellsense`` and ``bellsense --help`` stay fast.
+    # The spec (its [noise] is bellsense.noise.NoiseSpec), runner, records and reports import qiskit and
+    # the layers: load them on first use so that ``import bellsense`` and ``bellsense --help`` stay fast.
     lazy = {
-        "run_experiment": ("experiment", "run_experiment"),
-        "fetch_run": ("experiment", "fetch"),
-        "demo_spec": ("experiment", "demo_spec"),
-        "RunResult": ("experiment", "RunResult"),
+        "ExperimentSpec": ("spec", "ExperimentSpec"),
+        "ProbeSpec": ("spec", "ProbeSpec"),
+        "SensingSpec": ("spec", "SensingSpec"),
+        "MeasureSpec": ("spec", "MeasureSpec"),
+        "RunSpec": ("spec", "RunSpec"),
+        "load_spec": ("spec", "load_spec"),
+        "NoiseSpec": ("noise", "NoiseSpec"),
+        "run_experiment": ("run", "run_experiment"),
+        "fetch_run": ("run", "fetch"),
+        "demo_spec": ("run", "demo_spec"),
+        "RunResult": ("run", "RunResult"),
+        "RunRecord": ("records", "RunRecord"),
         "analyse_record": ("report", "analyse"),
         "format_table": ("report", "format_table"),
         "read_record": ("record", "read"),
+        "write_record": ("record", "write"),
         "validate_record": ("record", "validate"),
-        "plot_all": ("plots", "plot_all"),
+        "plot_all": ("plots", "save_all"),
     }
     if name in lazy:
         import importlib
@@ -58,18 +58,23 @@ __all__ = [
     "ExperimentSpec",
     "ProbeSpec",
     "SensingSpec",
-    "NoiseSettings",
+    "NoiseSpec",
     "MeasureSpec",
     "RunSpec",
     "SpecError",
+    "BellsenseError",
+    "SetupError",
+    "RunFailure",
     "load_spec",
     "run_experiment",
     "fetch_run",
     "demo_spec",
     "RunResult",
+    "RunRecord",
     "analyse_record",
     "format_table",
     "read_record",
+    "write_record",
     "validate_record",
     "plot_all",
 ]

@@ -94,31 +94,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate a spec without running it",
                        description="Load and validate a TOML spec; print its points.")
     p.add_argument("spec", metavar="SPEC", type=Path, help="experiment spec (TOML)")
+
+    from .reproduce.cli import add_parser as add_reproduce_parser
+
+    add_reproduce_parser(sub)
     return parser
 
 
 def _cmd_run(args: argparse.Namespace, spec) -> int:
-    from . import experiment, report
+    from . import report
+    from .run import execute, prepare
 
     spec = spec.with_overrides(shots=args.shots, seed=args.seed, backend=args.backend)
-    prepared = experiment.prepare(spec, out_dir=args.out, source=getattr(args, "spec", None))
-    result = experiment.execute(prepared, progress=not args.no_progress, plots=not args.no_plots)
+    prepared = prepare(spec, out_dir=args.out, source=getattr(args, "spec", None))
+    result = execute(prepared, progress=not args.no_progress, plots=not args.no_plots)
     print(report.format_table(result.record))
     print(f"record: {result.record_path}")
     for path in result.plots:
         print(f"plot:   {path}")
-    return EXIT_OK if result.record["status"] == "complete" else EXIT_FAILURE
+    return EXIT_OK if result.record.status == "complete" else EXIT_FAILURE
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     from .spec import SpecError
 
+    if args.command == "reproduce":
+        from .reproduce.cli import main as reproduce_main
+
+        return reproduce_main(args)
     if args.command == "run":
         from .spec import load_spec
 
         return _cmd_run(args, load_spec(args.spec))
     if args.command == "demo":
-        from .experiment import demo_spec
+        from .run import demo_spec
 
         return _cmd_run(args, demo_spec())
     if args.command == "check":
@@ -136,25 +145,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         points = report.analyse(data)
-        print(report.format_table({**data, "points": points}))
+        print(report.format_table(data, points))
         if not args.no_plots:
-            from .plots import plot_all
+            from .plots import save_all
 
             folder = args.out or (args.record if args.record.is_dir() else args.record.parent)
-            for path in plot_all(points, folder):
+            for path in save_all(points, folder):
                 print(f"plot:   {path}")
         return EXIT_OK
     if args.command == "fetch":
-        from . import experiment, report
+        from . import report
+        from .run import fetch
 
-        result = experiment.fetch(args.record, progress=not args.no_progress, plots=not args.no_plots)
+        result = fetch(args.record, progress=not args.no_progress, plots=not args.no_plots)
         print(report.format_table(result.record))
         print(f"record: {result.record_path}")
-        return EXIT_OK if result.record["status"] == "complete" else EXIT_FAILURE
+        return EXIT_OK if result.record.status == "complete" else EXIT_FAILURE
     if args.command == "status":
-        from . import experiment
+        from .run import status_lines
 
-        for line in experiment.status_lines(args.record):
+        for line in status_lines(args.record):
             print(line)
         return EXIT_OK
     raise SpecError(f"unknown command {args.command!r}")  # pragma: no cover - argparse guards this
@@ -210,8 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command in ("run", "demo", "fetch", "report"):
         _single_threaded_blas()
-    from .experiment import RunFailure, SetupError
-    from .spec import SpecError
+    from .errors import RunFailure, SetupError, SpecError
 
     try:
         return _dispatch(args)

@@ -1,20 +1,17 @@
 """Analysis of a run record and its table: a pure function of the record's counts and metadata.
 
 :func:`analyse` reads only the record (its ``exact`` entries, written before submission, and
-every circuit's per-binding metadata and counts) and returns the ``points``; ``bellsense run``
-and ``bellsense report`` call the same function, so they print the same numbers.
+every circuit's per-binding metadata and counts) and returns the typed ``points``; ``bellsense
+run`` and ``bellsense report`` call the same function, so they print the same numbers.
 
-Fisher information from counts uses the estimators of ``bellsense.estimators`` on the
-bindings of the ``fisher`` PUB (the encoding angle of each binding is in its metadata):
-``fisher_moments`` with the readout's statistic (parity, ``J`` or ``J^2``),
-``fisher_finite_difference`` or ``fisher_hellinger`` on the Hamming-weight distribution.
-Each measured value is compared with the exact infinite-shot limit of the same estimator
-(``fisher_exact_method``, :func:`bellsense.experiment.method_limit`), with the exact CFI of the
-readout and with the exact QFI.
-
-The Bell correlator, its violation and the nonlocality depth come from
-``estimators.analyse_bell`` (seed 001), the PI Bell value and squeezing from the measured
-estimators of seed 004.
+Every number comes from ``bellsense.estimators``: ``fisher_moments`` with the readout's statistic
+(parity, ``J`` or ``J^2``), ``fisher_finite_difference`` or ``fisher_hellinger`` on the
+Hamming-weight distribution; ``analyse_bell`` for the Bell correlator, its violation and the
+nonlocality depth (Tura et al., Science 344, 1256 (2014) / the N-body correlator of
+PHYSICS.md); ``pi_bell_from_counts`` and ``squeezing_from_counts``; and, on devices with a
+readout calibration, ``mitigated_parity`` with the parity-readout Fisher information and the
+Fourier Bell formula on mitigated parities. Each measured Fisher value is compared with the
+exact infinite-shot limit of the same estimator (``estimators.method_limit``).
 """
 
 from __future__ import annotations
@@ -25,57 +22,64 @@ from typing import Any
 import numpy as np
 
 from .axes import unit_axis
+from .records import CircuitEntry, Estimate, ExactEntry, MissingCircuit, Mitigated, Point, ReadoutInfo, RunRecord
 from .spec import ExperimentSpec
 
-
-def _estimate(value: float | None, stderr: float | None, **extra: Any) -> dict[str, Any]:
-    return {"value": None if value is None else float(value), "stderr": None if stderr is None else float(stderr),
-            **extra}
+__all__ = ["fisher_from_counts", "analyse", "missing", "format_table", "observable"]
 
 
-def _observable(statistic: str, n: int):
-    """The readout statistic as an observable of ``bellsense.estimators`` (values per outcome)."""
+def _estimate(value: Any, stderr: Any, method: str | None = None) -> Estimate:
+    return Estimate(value=None if value is None else float(value), stderr=None if stderr is None else float(stderr),
+                    **({} if method is None else {"method": method}))
+
+
+def observable(statistic: str, n: int) -> Any:
+    """The readout statistic as an observable of ``bellsense.estimators`` (a name or values per outcome)."""
     if statistic == "parity":
         return "parity"
     if statistic == "mean":
-        return "hamming"  # J = n/2 - w
+        return "collective"  # J = n/2 - w
     if statistic == "second_moment":
         return lambda bits: (n / 2.0 - bits.sum(axis=1)) ** 2
     raise ValueError(f"unknown statistic {statistic!r}; allowed: parity, mean, second_moment")
 
 
 def fisher_from_counts(samples: Sequence[tuple[float, Mapping[str, int]]], theta0: float, n: int,
-                       statistic: str, method: str) -> dict[str, Any]:
+                       statistic: str, method: str) -> Estimate:
     """Measured Fisher information from the bindings ``(theta, counts)`` of a ``fisher`` PUB.
 
     ``moments``: ``estimators.fisher_moments`` with the readout's statistic; ``finite_difference``
     and ``hellinger``: ``estimators.fisher_finite_difference`` / ``fisher_hellinger`` on the
     Hamming-weight distribution (bootstrap errors with the estimators' fixed seed, so the
-    analysis is deterministic). Returns ``{"value", "stderr", "method"}``.
+    analysis is deterministic).
     """
-    from .estimators.measured.fisher import fisher_finite_difference, fisher_hellinger, fisher_moments
+    from .estimators import fisher_finite_difference, fisher_hellinger, fisher_moments
 
-    samples = [(float(th), dict(c)) for th, c in samples]
+    pairs = [(float(th), dict(c)) for th, c in samples]
     if method == "moments":
-        est = fisher_moments(samples, theta0, _observable(statistic, n))
+        est = fisher_moments(pairs, theta0, observable(statistic, n))
     elif method == "finite_difference":
-        est = fisher_finite_difference(samples, "hamming")
+        est = fisher_finite_difference(pairs, "collective")
     elif method == "hellinger":
-        centre = [c for th, c in samples if abs(th - theta0) < 1e-12]
+        centre = [c for th, c in pairs if abs(th - theta0) < 1e-12]
         if len(centre) != 1:
             raise ValueError(f"no counts at theta0 = {theta0} for the Hellinger reference")
-        shifted = [(th - theta0, c) for th, c in samples if abs(th - theta0) >= 1e-12]
-        est = fisher_hellinger(centre[0], shifted, "hamming")
+        shifted = [(th - theta0, c) for th, c in pairs if abs(th - theta0) >= 1e-12]
+        est = fisher_hellinger(centre[0], shifted, "collective")
     else:
         raise ValueError(f"unknown Fisher method {method!r}; allowed: moments, hellinger, finite_difference")
-    return _estimate(est.value, est.stderr, method=f"{method} ({statistic if method == 'moments' else 'hamming'})")
+    # "(hamming)": the Hamming-weight distribution (the 0.1.0 method label, kept for stable records).
+    return _estimate(est.value, est.stderr, f"{method} ({statistic if method == 'moments' else 'hamming'})")
 
 
-def _bell(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    from .estimators.measured.bell import analyse_bell
+def _results(entries: Sequence[CircuitEntry]) -> list[tuple[dict[str, Any], dict[str, int]]]:
+    return [(b.metadata, b.counts or {}) for e in entries for b in e.bindings]
 
-    results = [(b["metadata"], b["counts"]) for e in entries for b in e["bindings"]]
-    bell = analyse_bell(results)
+
+def _bell(entries: Sequence[CircuitEntry]) -> dict[str, Any]:
+    from .estimators import analyse_bell
+
+    bell = analyse_bell(_results(entries))
     return {
         "bell_correlator": _estimate(bell.correlator.value, bell.correlator.stderr),
         "bell_violation_sigma": float(bell.significance),
@@ -85,271 +89,241 @@ def _bell(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _pi_bell(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """``<B>`` of the two-body PI Bell inequality (seed 004); ``pi_bell_sigma = -<B>/err`` (> 0 violates)."""
+def _pi_bell(entries: Sequence[CircuitEntry]) -> dict[str, Any]:
+    """``<B>`` of the two-body PI Bell inequality; ``pi_bell_sigma = -<B>/err`` (> 0 violates)."""
     from .estimators.measured.pi_bell import pi_bell_from_counts
 
-    res = pi_bell_from_counts([(e["bindings"][0]["metadata"], e["bindings"][0]["counts"]) for e in entries])
+    res = pi_bell_from_counts([(e.bindings[0].metadata, e.bindings[0].counts or {}) for e in entries])
     return {"pi_bell": _estimate(res.bell.value, res.bell.stderr), "pi_bell_sigma": float(res.significance),
             "pi_bell_violation": bool(res.violation)}
 
 
-def _squeezing(entries: Sequence[dict[str, Any]], axis: Sequence[float]) -> dict[str, Any]:
-    """Wineland ``xi^2`` with the variance along the encoding axis (``inf`` if the mean spin is unresolved)."""
+def _squeezing(entries: Sequence[CircuitEntry], axis: Sequence[float]) -> dict[str, Any]:
+    """Wineland ``xi^2`` with the variance along the encoding axis (no value if the mean spin is unresolved)."""
     from .estimators.measured.squeezing import squeezing_from_counts
 
-    est = squeezing_from_counts([(e["bindings"][0]["metadata"], e["bindings"][0]["counts"]) for e in entries],
+    est = squeezing_from_counts([(e.bindings[0].metadata, e.bindings[0].counts or {}) for e in entries],
                                 variance_axis=list(axis))
-    finite = np.isfinite(est.value)
+    finite = bool(np.isfinite(est.value))
     return {"squeezing": _estimate(est.value if finite else None, est.stderr if finite else None)}
 
 
-def _calibration(record: Mapping[str, Any], entry: Mapping[str, Any], n: int):
-    """The readout calibration of a device circuit's logical qubits (``None`` without one).
-
-    The record holds the device calibration per physical qubit (``backends.ReadoutCalibration``)
-    and the layout per submitted circuit; the estimators' tensored mitigation wants the error
-    rates of logical qubits 0..n-1.
-    """
-    cal, layout = record.get("calibration"), record.get("layout")
-    if not isinstance(cal, Mapping) or "physical_qubits" not in cal or not isinstance(layout, Mapping):
-        return None
-    physical = layout["circuits"][entry["pub"]].get("physical_qubits")
-    if physical is None:
-        return None
-    from .backends import ReadoutCalibration as DeviceCalibration
+def _calibration(record: RunRecord, entry: CircuitEntry, n: int) -> Any:
+    """The readout calibration of a device circuit's logical qubits 0..n-1 (``None`` without one)."""
     from .estimators.measured.mitigation import ReadoutCalibration
 
-    p1_given0, p0_given1 = DeviceCalibration.from_dict(dict(cal)).for_qubits(physical[:n])
-    return ReadoutCalibration(tuple(range(n)), np.asarray(p1_given0, dtype=float),
-                              np.asarray(p0_given1, dtype=float), int(min(cal["shots"])))
+    cal, layout = record.calibration, record.layout
+    if not cal or "error" in cal or not isinstance(layout, Mapping):
+        return None
+    physical = layout["circuits"][entry.pub].get("physical_qubits")
+    if physical is None:
+        return None
+    return ReadoutCalibration.from_dict(dict(cal)).on_layout(physical[:n])
 
 
-def _mitigated_parities(entry: Mapping[str, Any], cal) -> tuple[np.ndarray, np.ndarray]:
-    from .estimators.measured.mitigation import mitigated_parity
+def _mitigated_parities(entry: CircuitEntry, cal: Any) -> tuple[np.ndarray, np.ndarray]:
+    from .estimators import mitigated_parity
 
-    ests = [mitigated_parity(b["counts"], cal) for b in entry["bindings"]]
+    ests = [mitigated_parity(b.counts or {}, cal) for b in entry.bindings]
     return np.array([e.value for e in ests]), np.array([e.stderr for e in ests])
 
 
-def _mitigated_bell(entry: Mapping[str, Any], cal, n: int) -> dict[str, Any]:
-    """``E_{N,0}`` from readout-mitigated parities: the Fourier formula of PHYSICS.md with the
-    mitigated parities' own standard errors in the covariance of ``<prod sigma_+>``."""
-    from .estimators.measured.bell import claimed_depth, correlator_from_sigma_plus
-    from .estimators.measured.estimate import Estimate
+def _mitigated_bell(entry: CircuitEntry, cal: Any, n: int) -> dict[str, Any]:
+    """``E_{N,0}`` from readout-mitigated parities (``estimators.measured.parities``), their own errors included."""
+    from .estimators.measured.bell import claimed_depth
+    from .estimators.measured.parities import correlator_from_parities
 
     means, errs = _mitigated_parities(entry, cal)
-    phases = np.array([b["metadata"]["setting"]["phi"] for b in entry["bindings"]], dtype=float)
-    sign = np.array(entry["bindings"][0]["metadata"]["setting"]["signs"])
-    order = int(np.abs(sign).sum())
-    basis = np.stack([np.cos(order * phases), np.sin(order * phases)])
-    c = complex(np.sum((basis[0] + 1j * basis[1]) * means) / len(means))
-    cov = (basis * errs**2) @ basis.T / len(means) ** 2
-    sigma_plus = Estimate(c, float(np.sqrt(np.trace(cov))), method="fourier over mitigated parities",
-                          details={"cov": cov.tolist(), "E_unbiased": abs(c) ** 2 - float(np.trace(cov))})
-    e = correlator_from_sigma_plus(sigma_plus)
-    sig = e.significance(2.0 ** -n)
-    return {"bell_correlator": _estimate(e.value, e.stderr), "bell_violation_sigma": float(sig),
+    phases = [b.metadata["setting"]["phi"] for b in entry.bindings]
+    order = int(np.abs(np.array(entry.bindings[0].metadata["setting"]["signs"])).sum())
+    e = correlator_from_parities(phases, means, errs, order)
+    return {"bell_correlator": _estimate(e.value, e.stderr), "bell_violation_sigma": float(e.significance(2.0 ** -n)),
             "nonlocality_depth": int(claimed_depth(e, n)),
             "qfi_bound_from_bell": _estimate(4 * n * n * e.value, 4 * n * n * e.stderr)}
 
 
-def _mitigated_fisher(entry: Mapping[str, Any], cal, theta0: float, statistic: str, method: str) -> dict | None:
-    """Moments Fisher information of a parity readout from mitigated parities (``None`` otherwise).
+def _mitigated_fisher(entry: CircuitEntry, cal: Any, theta0: float, statistic: str, method: str) -> Estimate | None:
+    """Moments Fisher information of a parity readout from mitigated parities (``None`` otherwise)."""
+    from .estimators.measured.parities import fisher_from_parities
 
-    ``F = (b^2 - s_b^2) / (1 - m_0^2)`` with the central-difference slope b of the mitigated
-    parities (the variance of a +-1 observable is fixed by its mean); error by propagation.
-    """
     if method != "moments" or statistic != "parity":
         return None
     means, errs = _mitigated_parities(entry, cal)
-    thetas = np.array([b["metadata"]["encoding"]["theta"] for b in entry["bindings"]], dtype=float)
-    order = np.argsort(thetas)
-    (tm, t0, tp), (mm, m0, mp), (em, e0, ep) = thetas[order], means[order], errs[order]
-    if not np.isclose(t0, theta0) or not np.isclose(tp - t0, t0 - tm):
+    thetas = [b.metadata["encoding"]["theta"] for b in entry.bindings]
+    try:
+        est = fisher_from_parities(thetas, means, errs, theta0)
+    except ValueError:  # no variance at theta0: the mitigated Bell values are still reported
         return None
-    delta = (tp - tm) / 2
-    slope = (mp - mm) / (2 * delta)
-    var_slope = (ep**2 + em**2) / (4 * delta**2)
-    var0 = 1.0 - m0**2
-    if var0 <= 0:
-        return None
-    value = (slope**2 - var_slope) / var0
-    err = np.sqrt((2 * slope / var0) ** 2 * var_slope + (value * 2 * m0 * e0 / var0) ** 2)
-    return _estimate(value, err, method="moments (parity), readout-mitigated")
+    return _estimate(est.value, est.stderr, "moments (parity), readout-mitigated")
 
 
-def _mitigated(record: Mapping[str, Any], roles: Mapping[str, list], ex: Mapping[str, Any],
-               method: str) -> dict[str, Any] | None:
+def _mitigated(record: RunRecord, roles: Mapping[str, list[CircuitEntry]], ex: ExactEntry,
+               method: str) -> Mitigated | None:
     """Readout-mitigated counterparts of the point's values (device runs with a calibration)."""
-    n = int(ex["n"])
     out: dict[str, Any] = {}
     fisher = roles.get("fisher", [])
-    if _complete(fisher) and (cal := _calibration(record, fisher[0], n)) is not None:
-        fm = _mitigated_fisher(fisher[0], cal, float(ex["theta"]), ex["statistic"], method)
+    if _complete(fisher) and (cal := _calibration(record, fisher[0], ex.n)) is not None:
+        fm = _mitigated_fisher(fisher[0], cal, ex.theta, ex.statistic, method)
         if fm is not None:
             out["fisher_measured"] = fm
     bell = roles.get("bell", [])
-    if _complete(bell) and (cal := _calibration(record, bell[0], n)) is not None:
-        out.update(_mitigated_bell(bell[0], cal, n))
-    return out or None
+    if _complete(bell) and (cal := _calibration(record, bell[0], ex.n)) is not None:
+        out.update(_mitigated_bell(bell[0], cal, ex.n))
+    return Mitigated(**out) if out else None
 
 
-def _complete(entries: Sequence[dict[str, Any]]) -> bool:
-    return bool(entries) and all(e["status"] == "DONE" and all(b["counts"] is not None for b in e["bindings"])
-                                 for e in entries)
+def _complete(entries: Sequence[CircuitEntry]) -> bool:
+    return bool(entries) and all(e.complete for e in entries)
 
 
-def missing(record: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Circuits without counts: ``[{"point", "role", "status", "error"}]``."""
-    out = []
-    for e in record.get("circuits", []):
-        if e["status"] != "DONE" or any(b["counts"] is None for b in e["bindings"]):
-            out.append({"point": e["point"], "role": e["role"], "status": e["status"], "error": e["error"]})
-    return out
+def missing(record: RunRecord) -> list[MissingCircuit]:
+    """Circuits without counts."""
+    return [MissingCircuit(point=e.point, role=e.role, status=e.status, error=e.error)
+            for e in record.circuits if not e.complete]
 
 
-def analyse(record: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The ``points`` of a record, from its counts and metadata only.
+def _point(record: RunRecord, spec: ExperimentSpec, ex: ExactEntry, roles: Mapping[str, list[CircuitEntry]]) -> Point:
+    n, method = ex.n, spec.measure.fisher_method
+    point: dict[str, Any] = {
+        "state": ex.state, "n": n, "t": ex.t, "theta": ex.theta, "delta": ex.delta,
+        "readout": ReadoutInfo(axis=ex.readout_axis, statistic=ex.statistic),
+        "qfi_exact": ex.qfi_exact, "cfi_exact": ex.cfi_exact, "fisher_exact_method": ex.fisher_exact_method,
+        "fisher_measured": None, "sql": n, "hl": n * n, "missing": [],
+    }
+    if ex.sizes is not None:
+        point["sizes"] = ex.sizes
+    for key in ("bell_correlator_exact", "pi_bell_exact", "squeezing_exact"):
+        if key in ex.model_fields_set:
+            point[key] = getattr(ex, key)
+    if ex.device is not None and ex.device.model_fields_set:
+        point["device_exact"] = ex.device
+    errors: dict[str, str] = {}
+    for role in spec.measure.quantities:
+        entries = roles.get(role, [])
+        if not _complete(entries):
+            point["missing"].append(role)
+            continue
+        try:
+            if role == "fisher":
+                samples = [(b.metadata["encoding"]["theta"], b.counts or {}) for b in entries[0].bindings]
+                fm = fisher_from_counts(samples, ex.theta, n, ex.statistic, method)
+                point["fisher_measured"] = fm
+                # On a device the reference is the exact value under the device's own noise (none if
+                # that simulation was skipped: the noiseless value is not a reference for device counts).
+                ref = ex.fisher_exact_method
+                if record.device_run:
+                    ref = None if ex.device is None else ex.device.fisher_exact_method
+                ok = ref is not None and fm.value is not None and fm.stderr is not None and fm.stderr > 0
+                point["fisher_z"] = (fm.value - ref) / fm.stderr if ok else None  # type: ignore[operator]
+            elif role == "bell":
+                point.update(_bell(entries))
+            elif role == "pi_bell":
+                point.update(_pi_bell(entries))
+            elif role == "squeezing":
+                point.update(_squeezing(entries, [float(a) for a in unit_axis(spec.sensing.axis)]))
+        except (ValueError, ZeroDivisionError) as exc:
+            # An estimator that cannot say anything from these counts (e.g. a deterministic outcome):
+            # the point says why; the other quantities are still analysed.
+            errors[role] = str(exc)
+    if spec.measure.mitigate and record.calibration:
+        try:
+            point["mitigated"] = _mitigated(record, roles, ex, method)
+        except (ValueError, ZeroDivisionError) as exc:
+            errors["mitigated"] = str(exc)
+    if errors:
+        point["errors"] = errors
+    return Point(**point)
+
+
+def _typed(record: RunRecord | Mapping[str, Any]) -> RunRecord:
+    from .record import parse
+
+    return record if isinstance(record, RunRecord) else parse(record)
+
+
+def analyse(record: RunRecord | Mapping[str, Any]) -> list[Point]:
+    """The ``points`` of a record (a :class:`RunRecord` or a record dict), from its counts and metadata only.
 
     Quantities whose circuits are missing (failed or cancelled jobs) are left out of the point
     and listed in its ``missing`` entry; the rest is analysed.
     """
-    spec = ExperimentSpec.from_dict(record["spec"], source="record spec")
-    method = spec.measure.fisher_method
-    spec_axis = unit_axis(spec.sensing.axis)
-    by_point: dict[int, dict[str, list[dict[str, Any]]]] = {}
-    for entry in record.get("circuits", []):
-        by_point.setdefault(entry["point"], {}).setdefault(entry["role"], []).append(entry)
-    points = []
-    for ex in record["exact"]:
-        n = int(ex["n"])
-        roles = by_point.get(ex["index"], {})
-        point: dict[str, Any] = {
-            "state": ex["state"],
-            "n": n,
-            "t": float(ex["t"]),
-            "theta": float(ex["theta"]),
-            "delta": float(ex["delta"]),
-            "readout": {"axis": ex["readout_axis"], "statistic": ex["statistic"]},
-            "qfi_exact": ex["qfi_exact"],
-            "cfi_exact": ex["cfi_exact"],
-            "fisher_exact_method": ex["fisher_exact_method"],
-            "fisher_measured": None,
-            "sql": n,
-            "hl": n * n,
-            "missing": [],
-        }
-        if ex.get("sizes") is not None:
-            point["sizes"] = ex["sizes"]
-        for key in ("bell_correlator_exact", "pi_bell_exact", "squeezing_exact"):
-            if key in ex:
-                point[key] = ex[key]
-        if ex.get("device"):
-            point["device_exact"] = ex["device"]
-        for role in spec.measure.quantities:
-            entries = roles.get(role, [])
-            if not _complete(entries):
-                point["missing"].append(role)
-                continue
-            try:
-                if role == "fisher":
-                    samples = [(b["metadata"]["encoding"]["theta"], b["counts"]) for b in entries[0]["bindings"]]
-                    fm = fisher_from_counts(samples, float(ex["theta"]), n, ex["statistic"], method)
-                    point["fisher_measured"] = fm
-                    # On a device the reference is the exact value under the device's own noise (none if
-                    # that simulation was skipped: the noiseless value is not a reference for device counts).
-                    ref = ex["fisher_exact_method"]
-                    if record.get("exact_noise", "spec") != "spec":
-                        ref = (ex.get("device") or {}).get("fisher_exact_method")
-                    ok = ref is not None and fm["stderr"] > 0
-                    point["fisher_z"] = (fm["value"] - ref) / fm["stderr"] if ok else None
-                elif role == "bell":
-                    point.update(_bell(entries))
-                elif role == "pi_bell":
-                    point.update(_pi_bell(entries))
-                elif role == "squeezing":
-                    point.update(_squeezing(entries, spec_axis))
-            except (ValueError, ZeroDivisionError) as exc:
-                # An estimator that cannot say anything from these counts (e.g. a deterministic outcome):
-                # the point says why; the other quantities are still analysed.
-                point.setdefault("errors", {})[role] = str(exc)
-        if spec.measure.mitigate and record.get("calibration"):
-            try:
-                point["mitigated"] = _mitigated(record, roles, ex, method)
-            except (ValueError, ZeroDivisionError) as exc:
-                point.setdefault("errors", {})["mitigated"] = str(exc)
-        points.append(point)
-    return points
+    record = _typed(record)
+    spec = ExperimentSpec.from_dict(record.spec, source="record spec")
+    by_point: dict[int, dict[str, list[CircuitEntry]]] = {}
+    for entry in record.circuits:
+        by_point.setdefault(entry.point, {}).setdefault(entry.role, []).append(entry)
+    return [_point(record, spec, ex, by_point.get(ex.index, {})) for ex in record.exact]
 
 
 # ---------------------------------------------------------------------------------------- table
-def _pm(entry: Any, digits: int = 3) -> str:
-    if not isinstance(entry, dict) or entry.get("value") is None:
+def _pm(entry: Estimate | None, digits: int = 3) -> str:
+    if entry is None or entry.value is None:
         return "-"
-    return f"{entry['value']:.{digits}g} ± {entry['stderr']:.2g}"
+    # A stored stderr of None with a value: the estimator gave an upper bound only (inf, not JSON).
+    return f"{entry.value:.{digits}g} ± {float('inf') if entry.stderr is None else entry.stderr:.2g}"
 
 
 def _num(value: Any, fmt: str = ".4g") -> str:
     return "-" if value is None else format(value, fmt)
 
 
-def format_table(record: Mapping[str, Any]) -> str:
-    """The table printed by ``run``/``report``/``fetch``: one row per point.
+def _extras(p: Point) -> list[str]:
+    extras = []
+    if "pi_bell" in p.model_fields_set:
+        extras.append(f"PI Bell <B> = {_pm(p.pi_bell)} (exact {_num(p.pi_bell_exact)}; < 0 violates)")
+    if "squeezing" in p.model_fields_set:
+        extras.append(f"squeezing xi^2 = {_pm(p.squeezing)} (exact {_num(p.squeezing_exact)})")
+    dev = p.device_exact
+    if dev is not None and (dev.fisher_exact_method is not None or dev.bell_correlator_exact is not None):
+        extras.append(f"exact with the device's noise: F = {_num(dev.fisher_exact_method)}, "
+                      f"E = {_num(dev.bell_correlator_exact)}")
+    elif dev is not None and dev.skipped is not None:
+        extras.append(f"exact with the device's noise: skipped ({dev.skipped})")
+    mit = p.mitigated
+    if mit is not None:
+        parts = []
+        if mit.fisher_measured is not None:
+            parts.append(f"F = {_pm(mit.fisher_measured)}")
+        if mit.bell_correlator is not None:
+            parts.append(f"E = {_pm(mit.bell_correlator)} ({_num(mit.bell_violation_sigma, '.1f')} sigma, "
+                         f"depth {mit.nonlocality_depth}, 4N^2E = {_pm(mit.qfi_bound_from_bell)})")
+        if parts:
+            extras.append("readout-mitigated: " + "; ".join(parts))
+    if p.missing:
+        extras.append(f"missing: {', '.join(p.missing)}")
+    for role, why in (p.errors or {}).items():
+        extras.append(f"{role}: not estimated ({why})")
+    return extras
 
-    Columns: exact QFI, exact CFI of the readout, measured F ± err (and its distance from the
+
+def format_table(record: RunRecord | Mapping[str, Any], points: Sequence[Point] | None = None) -> str:
+    """The table printed by ``run``/``report``/``fetch``: one row per point (``points`` default: the record's).
+
+    Columns: exact QFI, exact CFI of the readout, measured F ± err (and its distance z from the
     exact value of the method in standard errors), E_{N,0} ± err, its Bell-violation
-    significance, nonlocality depth (qubits Bell-correlated, seed 000), 4 N^2 E, SQL = N,
-    HL = N^2.
+    significance, nonlocality depth, 4 N^2 E, SQL = N, HL = N^2.
     """
-    points = record.get("points", [])
-    spec = record.get("spec", {})
+    record = _typed(record)
+    points = record.points if points is None else points
+    spec = record.spec
     head = (f"{'state':<10}{'n':>3}{'t':>7} {'QFI':>8} {'CFI':>8}  {'F measured':>16} {'z':>5}  "
             f"{'E_N,0':>18} {'sigma':>6} {'depth':>5} {'4N^2E':>16} {'SQL':>4} {'HL':>4}")
-    method = spec.get("measure", {}).get("fisher_method", "")
-    lines = [f"{spec.get('name', 'run')}  (backend {record.get('backend', {}).get('name')}, "
-             f"shots {spec.get('run', {}).get('shots')}, Fisher by {method}; "
+    lines = [f"{spec.get('name', 'run')}  (backend {record.backend.get('name')}, "
+             f"shots {spec.get('run', {}).get('shots')}, Fisher by {spec.get('measure', {}).get('fisher_method', '')}; "
              f"z = (F - exact F of the method) / err)"]
-    if record.get("exact_noise", "spec") != "spec":
+    if record.device_run:
         lines.append("device run: QFI and CFI are noiseless; z and the line below a point use the exact values "
                      "under the device's noise")
     lines += [head, "-" * len(head)]
     for p in points:
-        depth = p.get("nonlocality_depth")
-        depth_txt = "-" if depth is None else str(depth)
+        depth = "-" if p.nonlocality_depth is None else str(p.nonlocality_depth)
         lines.append(
-            f"{p['state']:<10}{p['n']:>3}{p['t']:>7.3g} {_num(p['qfi_exact'], '.3f'):>8} {_num(p['cfi_exact'], '.3f'):>8}  "
-            f"{_pm(p.get('fisher_measured')):>16} {_num(p.get('fisher_z'), '.1f'):>5}  "
-            f"{_pm(p.get('bell_correlator')):>18} {_num(p.get('bell_violation_sigma'), '.1f'):>6} {depth_txt:>5} "
-            f"{_pm(p.get('qfi_bound_from_bell')):>16} {p['sql']:>4} {p['hl']:>4}"
+            f"{p.state:<10}{p.n:>3}{p.t:>7.3g} {_num(p.qfi_exact, '.3f'):>8} {_num(p.cfi_exact, '.3f'):>8}  "
+            f"{_pm(p.fisher_measured):>16} {_num(p.fisher_z, '.1f'):>5}  "
+            f"{_pm(p.bell_correlator):>18} {_num(p.bell_violation_sigma, '.1f'):>6} {depth:>5} "
+            f"{_pm(p.qfi_bound_from_bell):>16} {p.sql:>4} {p.hl:>4}"
         )
-        extras = []
-        if "pi_bell" in p:
-            extras.append(f"PI Bell <B> = {_pm(p['pi_bell'])} (exact {_num(p.get('pi_bell_exact'))}; < 0 violates)")
-        if "squeezing" in p:
-            extras.append(f"squeezing xi^2 = {_pm(p['squeezing'])} (exact {_num(p.get('squeezing_exact'))})")
-        dev = p.get("device_exact")
-        if isinstance(dev, dict) and ("fisher_exact_method" in dev or "bell_correlator_exact" in dev):
-            extras.append(f"exact with the device's noise: F = {_num(dev.get('fisher_exact_method'))}, "
-                          f"E = {_num(dev.get('bell_correlator_exact'))}")
-        elif isinstance(dev, dict) and "skipped" in dev:
-            extras.append(f"exact with the device's noise: skipped ({dev['skipped']})")
-        mit = p.get("mitigated")
-        if isinstance(mit, dict):
-            parts = []
-            if "fisher_measured" in mit:
-                parts.append(f"F = {_pm(mit['fisher_measured'])}")
-            if "bell_correlator" in mit:
-                parts.append(f"E = {_pm(mit['bell_correlator'])} ({_num(mit['bell_violation_sigma'], '.1f')} sigma, "
-                             f"depth {mit['nonlocality_depth']}, 4N^2E = {_pm(mit['qfi_bound_from_bell'])})")
-            if parts:
-                extras.append("readout-mitigated: " + "; ".join(parts))
-        if p.get("missing"):
-            extras.append(f"missing: {', '.join(p['missing'])}")
-        for role, why in (p.get("errors") or {}).items():
-            extras.append(f"{role}: not estimated ({why})")
-        for extra in extras:
-            lines.append(f"{'':>21}{extra}")
-    if record.get("missing"):
-        lines.append(f"{len(record['missing'])} circuit(s) without counts; see the record's 'missing' entry")
+        lines += [f"{'':>21}{extra}" for extra in _extras(p)]
+    if record.missing:
+        lines.append(f"{len(record.missing)} circuit(s) without counts; see the record's 'missing' entry")
     return "\n".join(lines)

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
+from .noise import NoiseSpec
 
 STATES = ("ghz", "product", "dicke", "symmetric", "network")
 QUANTITIES = ("fisher", "bell", "pi_bell", "squeezing")
@@ -179,67 +180,6 @@ class SensingSpec:
 
 
 @dataclass(frozen=True)
-class NoiseSettings:
-    """Noise in physical units (rates per unit of t), mapped onto ``bellsense.noise.NoiseSpec``.
-
-    ``dephasing``: local ``L = sigma_z`` rate gamma; ``emission``: local
-    amplitude-damping rate (``emission_direction`` "down" relaxes ``|1> -> |0>``
-    as on hardware, "up" is seed 003's ``sigma_-``); ``t1``/``t2``: thermal
-    relaxation during the window (both or neither, same unit as t);
-    ``collective``: collective dephasing rate kappa; ``readout_error``:
-    symmetric bit-flip probability of every measurement; ``gate_error_1q`` /
-    ``gate_error_2q``: depolarising gate errors; ``device``: a named device
-    noise model (``"fake_<device>"``): the run then simulates that device (its
-    noise acts on its own gates, qubits and delays), as ``run.backend =
-    "fake_<device>"`` does; the other noise keys are not used there.
-    """
-
-    dephasing: float = 0.0
-    emission: float = 0.0
-    emission_direction: str = "down"
-    t1: float | None = None
-    t2: float | None = None
-    collective: float = 0.0
-    readout_error: float = 0.0
-    gate_error_1q: float = 0.0
-    gate_error_2q: float = 0.0
-    device: str | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("dephasing", "emission", "collective"):
-            object.__setattr__(self, name, _number(f"noise.{name}", getattr(self, name), minimum=0.0,
-                                                   allowed="a rate >= 0"))
-        if self.emission_direction not in ("down", "up"):
-            raise _fail("noise.emission_direction", f"unknown direction {self.emission_direction!r}", "'down', 'up'")
-        if (self.t1 is None) != (self.t2 is None):
-            raise _fail("noise.t1" if self.t1 is None else "noise.t2", "is missing", "both t1 and t2, or neither")
-        for name in ("t1", "t2"):
-            value = getattr(self, name)
-            if value is not None:
-                value = _number(f"noise.{name}", value, minimum=0.0, allowed="a time > 0")
-                if value == 0:
-                    raise _fail(f"noise.{name}", "is 0", "a time > 0")
-                object.__setattr__(self, name, value)
-        if self.t1 is not None and self.t2 > 2 * self.t1:
-            raise _fail("noise.t2", f"t2 = {self.t2:g} exceeds 2 t1 = {2 * self.t1:g}", "t2 <= 2 t1")
-        object.__setattr__(self, "readout_error", _number("noise.readout_error", self.readout_error,
-                                                          minimum=0.0, maximum=0.5,
-                                                          allowed="a probability 0 <= p <= 0.5"))
-        for name in ("gate_error_1q", "gate_error_2q"):
-            object.__setattr__(self, name, _number(f"noise.{name}", getattr(self, name), minimum=0.0, maximum=1.0,
-                                                   allowed="a depolarising probability 0 <= p <= 1"))
-        if self.device is not None and (not isinstance(self.device, str)
-                                        or not re.match(r"^fake_[a-z0-9_]+$", self.device)):
-            raise _fail("noise.device", f"{self.device!r} is not a device name", "'fake_<device>', e.g. 'fake_torino'")
-
-    @property
-    def is_noiseless(self) -> bool:
-        return (self.dephasing == self.emission == self.collective == self.readout_error == 0.0
-                and self.gate_error_1q == self.gate_error_2q == 0.0
-                and self.t1 is None and self.device is None)
-
-
-@dataclass(frozen=True)
 class MeasureSpec:
     """Which quantities to measure and how.
 
@@ -325,7 +265,7 @@ class RunSpec:
 _SECTIONS: dict[str, type] = {
     "probe": ProbeSpec,
     "sensing": SensingSpec,
-    "noise": NoiseSettings,
+    "noise": NoiseSpec,
     "measure": MeasureSpec,
     "run": RunSpec,
 }
@@ -341,7 +281,7 @@ class ExperimentSpec:
     description: str = ""
     probe: ProbeSpec = field(default_factory=ProbeSpec)
     sensing: SensingSpec = field(default_factory=SensingSpec)
-    noise: NoiseSettings = field(default_factory=NoiseSettings)
+    noise: NoiseSpec = field(default_factory=NoiseSpec)
     measure: MeasureSpec = field(default_factory=MeasureSpec)
     run: RunSpec = field(default_factory=RunSpec)
 
@@ -353,6 +293,9 @@ class ExperimentSpec:
         for key, cls in _SECTIONS.items():
             if not isinstance(getattr(self, key), cls):
                 raise TypeError(f"{key} must be a {cls.__name__}, got {type(getattr(self, key)).__name__}")
+        if self.noise.device is not None and not re.match(r"^fake_[a-z0-9_]+$", self.noise.device):
+            raise _fail("noise.device", f"{self.noise.device!r} is not a device name",
+                        "'fake_<device>', e.g. 'fake_torino'")
         if "pi_bell" in self.measure.quantities and self.measure.pi_bell_angles is None:
             raise _fail("measure.pi_bell_angles", "is missing for quantity 'pi_bell'", "[phi, theta] in radians")
 
@@ -419,6 +362,11 @@ class ExperimentSpec:
                 kwargs[key] = section_cls(**values)
             except TypeError as exc:  # e.g. a table where a number belongs
                 raise _fail(key, str(exc), f"the keys of [{key}]") from None
+            except ValueError as exc:
+                if isinstance(exc, SpecError):
+                    raise
+                # bellsense.noise.NoiseSpec validates the noise (its messages name the key and the range).
+                raise SpecError(f"{key}: {exc}") from None
         return cls(**kwargs)
 
     def with_overrides(self, *, n: list[int] | int | None = None, t: list[float] | float | None = None,
@@ -435,7 +383,8 @@ class ExperimentSpec:
             spec = dataclasses.replace(spec, probe=dataclasses.replace(spec.probe, **probe_kw))
         if t is not None:
             spec = dataclasses.replace(spec, sensing=dataclasses.replace(spec.sensing, t=_as_tuple(t)))
-        run_kw = {k: v for k, v in (("shots", shots), ("seed", seed), ("backend", backend)) if v is not None}
+        run_kw: dict[str, Any] = {k: v for k, v in (("shots", shots), ("seed", seed), ("backend", backend))
+                                  if v is not None}
         if run_kw:
             spec = dataclasses.replace(spec, run=dataclasses.replace(spec.run, **run_kw))
         return spec

@@ -12,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 
+from .pistate import PIState as PIState  # re-export: bellsense.states.PIState (issue 12)
 from .spin import MAX_QUBITS_SPARSE, check_n, from_symmetric, log_binomial
 
 Basis = Literal["qubits", "dicke"]

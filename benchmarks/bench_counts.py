@@ -82,7 +82,8 @@ def main() -> None:
     print(f"vectorised (BitArray -> parity, {n} + {n * (n - 1) // 2} marginals, Hamming weights): {t_vec:.3f} s")
     print(f"python loop over counts dict: {t_loop:.3f} s for {len(sub)} keys "
           f"-> {per_key * len(counts):.1f} s extrapolated to {len(counts)} keys")
-    print(f"speed-up: {per_key * len(counts) / t_vec:.0f}x;  parity = {par:.5f}, max |<Z_q>| = {np.abs(first).max():.4f}")
+    print(f"speed-up: {per_key * len(counts) / t_vec:.0f}x;  parity = {par:.5f}, "
+          f"max |<Z_q>| = {np.abs(first).max():.4f}")
 
 
 if __name__ == "__main__":

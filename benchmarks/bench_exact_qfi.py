@@ -84,7 +84,8 @@ def main() -> None:
             t_fast, f_fast = best_time(lambda rho=rho, jz=jz: qfi(rho, jz), rep)
             t_plain, f_plain = best_time(lambda rho=rho, jz_dense=jz_dense: plain_qfi(rho, jz_dense), rep)
             assert abs(f_fast - f_plain) < 1e-8 * max(1, exact)
-            print(f"{name:<18}{n:>4}{t_fast:>12.4f}{t_plain:>12.4f}{t_plain / t_fast:>9.1f}{f_fast:>16.10g}{exact:>16.10g}")
+            print(f"{name:<18}{n:>4}{t_fast:>12.4f}{t_plain:>12.4f}{t_plain / t_fast:>9.1f}"
+                  f"{f_fast:>16.10g}{exact:>16.10g}")
     # accuracy, not speed: deep dephasing (coherence e^{-2 N gamma t}/2 down to ~1e-15)
     for n in (8, 10):
         if n > args.max_n:
@@ -93,7 +94,8 @@ def main() -> None:
         for gt in (1.0, 1.5):
             rho, exact = dephased_ghz(n, gt), n**2 * np.exp(-4 * n * gt)
             err, err_plain = abs(qfi(rho, jz) / exact - 1), abs(plain_qfi(rho, jz.toarray()) / exact - 1)
-            print(f"dephased GHZ n={n} gamma t={gt}: F = {exact:.3g}, relative error qfi {err:.1e}, plain {err_plain:.1e}")
+            print(f"dephased GHZ n={n} gamma t={gt}: F = {exact:.3g}, "
+                  f"relative error qfi {err:.1e}, plain {err_plain:.1e}")
     n = 1000
     jz = spin.dicke_collective(n, "z")
     pure = models.two_mode_ground_state(n, -4.0)

@@ -41,8 +41,9 @@ def bench_transpile(n: int) -> None:
     sub = backends.submit(target, [(c,) for c in isa], shots=4000, seed=1, calibrate=True)
     t4 = time.perf_counter()
     info = lay.circuits[0]
-    print(f"transpile+submit n={n}: {len(isa)} settings on {target.device} ({target.num_qubits} qubits)")
-    print(f"  resolve {t1 - t0:.2f} s | build circuits {t2 - t1:.2f} s | prepare (layout + one transpile) {t3 - t2:.2f} s"
+    print(f"transpile+submit n={n}: {len(isa)} settings on {target.device.name} ({target.num_qubits} qubits)")
+    print(f"  resolve {t1 - t0:.2f} s | build circuits {t2 - t1:.2f} s | "
+          f"prepare (layout + one transpile) {t3 - t2:.2f} s"
           f" | submit {t4 - t3:.2f} s | prepare+submit {t4 - t2:.2f} s")
     print(f"  tree depth {info['tree_depth']}, scheduled CNOT depth {info['cnot_depth']}, "
           f"transpiled 2q depth {info['two_qubit_depth']}, jobs {len(sub.job_ids)}")
@@ -60,7 +61,7 @@ def bench_simulate(n: int, shots: int, baseline: bool, all_methods: bool = False
     isa, lay = backends.prepare_circuits(target, [circ])
     phases = np.asarray(circuits.bell_phases(n, n + 1))[:, None]
     pub = (isa[0], phases)
-    print(f"simulate: {n}-qubit GHZ, {len(phases)} Bell settings x {shots} shots on {target.device}, "
+    print(f"simulate: {n}-qubit GHZ, {len(phases)} Bell settings x {shots} shots on {target.device.name}, "
           f"physical qubits {lay.circuits[0]['physical_qubits']}")
     results = {}
     if baseline:

@@ -25,7 +25,8 @@ def _command_time(backend: str) -> float:
 
 
 def _phases() -> None:
-    from bellsense import experiment, report
+    from bellsense import report
+    from bellsense import run as experiment
 
     spec = experiment.demo_spec()
     with tempfile.TemporaryDirectory() as tmp:

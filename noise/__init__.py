@@ -16,7 +16,7 @@ from .channels import (
 )
 from .collective import WINDOW_LABEL, apply_collective, collective_dephasing, collective_probability
 from .dense import apply_collective_dense, apply_local, as_density, kraus_operators
-from .device import device_noise_model, fake_device
+from .device import device_noise_model, restrict_noise_model
 from .model import (
     ONE_QUBIT_GATES,
     TWO_QUBIT_GATES,
@@ -25,6 +25,7 @@ from .model import (
     window_channels,
     window_noise_model,
 )
+from .pi_evolve import evolve, steady_state
 
 __all__ = [
     "dephasing",
@@ -43,8 +44,10 @@ __all__ = [
     "apply_local",
     "as_density",
     "kraus_operators",
+    "evolve",
+    "steady_state",
     "device_noise_model",
-    "fake_device",
+    "restrict_noise_model",
     "ONE_QUBIT_GATES",
     "TWO_QUBIT_GATES",
     "NoiseSpec",

@@ -96,9 +96,12 @@ def emission(gamma: float, t: float, direction: Direction = "down") -> QuantumEr
 
 
 def local_channel(
-    t: float, dephasing_rate: float = 0.0, emission_rate: float = 0.0, direction: Direction = "down"
+    dephasing_rate: float, emission_rate: float, t: float, *, direction: Direction = "down"
 ) -> QuantumError:
     """Dephasing and emission acting at the same time (one Lindbladian with both ``L``'s).
+
+    Arguments follow the layer's order: rates first, then the window time t (as in
+    ``dephasing(gamma, t)``); options are keyword-only.
 
     The two generators commute as superoperators (both are phase covariant and the dephasing
     dissipator commutes with the amplitude-damping one), so the exact channel is the
@@ -136,7 +139,7 @@ def thermal(T1: float, T2: float, t: float) -> QuantumError:
     if T2 > 2.0 * T1:
         raise ValueError(f"T2 = {T2} > 2 T1 = {2 * T1}: not physical; need T2 <= 2 T1")
     gamma_phi = max(0.0, 0.5 * (1.0 / T2 - 0.5 / T1))  # clip rounding at T2 == 2 T1
-    return local_channel(t, dephasing_rate=gamma_phi, emission_rate=1.0 / T1)
+    return local_channel(gamma_phi, 1.0 / T1, t)
 
 
 def per_qubit(rates: RateLike, n: int, name: str = "rate") -> np.ndarray:
@@ -160,13 +163,17 @@ def per_qubit(rates: RateLike, n: int, name: str = "rate") -> np.ndarray:
 
 
 def local_channels(
-    n: int,
+    dephasing_rate: RateLike,
+    emission_rate: RateLike,
     t: float,
-    dephasing_rate: RateLike = 0.0,
-    emission_rate: RateLike = 0.0,
+    *,
+    n: int,
     direction: Direction = "down",
 ) -> list[QuantumError]:
-    """One :func:`local_channel` per qubit (entry q acts on qubit q), from scalar or per-qubit rates."""
+    """One :func:`local_channel` per qubit (entry q acts on qubit q), from scalar or per-qubit rates.
+
+    Rates first, then t; the number of qubits n and the direction are keyword-only.
+    """
     deph = per_qubit(dephasing_rate, n, "dephasing rates")
     emi = per_qubit(emission_rate, n, "emission rates")
-    return [local_channel(t, float(d), float(e), direction) for d, e in zip(deph, emi)]
+    return [local_channel(float(d), float(e), t, direction=direction) for d, e in zip(deph, emi)]

@@ -34,8 +34,10 @@ def collective_probability(kappa: float, t: float) -> float:
     return -math.expm1(-kappa * t)
 
 
-def collective_dephasing(n: int, kappa: float, t: float) -> QuantumError:
+def collective_dephasing(kappa: float, t: float, *, n: int) -> QuantumError:
     """n-qubit collective dephasing (seed 004 eq. 7) as a mixture of collective z rotations.
+
+    Rate first, then t (the layer's order); the number of qubits n is keyword-only.
 
     Lindblad (measurement of ``S_z`` at rate kappa, written as a pinching rate):
     ``d rho/dt = kappa (sum_k Pi_k rho Pi_k - rho)``, integrated to
@@ -93,7 +95,7 @@ def apply_collective(circuit: QuantumCircuit, kappa: float, t: float | None = No
             raise ValueError("window duration t not given and circuit.metadata['window']['t'] is not a number")
         t = float(window["t"])
     qubits = sorted({circuit.find_bit(q).index for i in positions for q in circuit.data[i].qubits})
-    error = collective_dephasing(len(qubits), kappa, t)
+    error = collective_dephasing(kappa, t, n=len(qubits))
     out = circuit.copy_empty_like()
     last = positions[-1]
     for i, inst in enumerate(circuit.data):

@@ -11,11 +11,15 @@ circuit with its model.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer.noise import NoiseModel, QuantumError, ReadoutError, depolarizing_error
+
+from bellsense.errors import SpecError
 
 from .channels import Direction, _nonneg, local_channels, per_qubit, thermal
 from .collective import WINDOW_LABEL, apply_collective
@@ -64,9 +68,26 @@ def _length(value: Rates) -> int | None:
     return len(value) if isinstance(value, tuple) else None
 
 
+@contextmanager
+def _key(name: str, allowed: str) -> Iterator[None]:
+    """Re-raise a ValueError of one field as a ``SpecError`` naming the ``[noise]`` key and what is allowed."""
+    try:
+        yield
+    except SpecError:
+        raise
+    except ValueError as exc:
+        raise SpecError(f"noise.{name}: {exc}; allowed: {allowed}") from None
+
+
 @dataclass(frozen=True)
 class NoiseSpec:
     """Noise of a sensing experiment in physical units (all rates per unit of the window time).
+
+    The one noise settings type of bellsense: the ``[noise]`` section of an experiment spec parses
+    into it, with the field names as TOML keys (``dephasing``, ``emission``,
+    ``emission_direction``, ``T1``, ``T2``, ``kappa``, ``readout_p10``, ``readout_p01``,
+    ``gate_error_1q``, ``gate_error_2q``, ``device``). Readout errors follow
+    ``p10 = P(read 1 | prepared 0)``, ``p01 = P(read 0 | prepared 1)`` (PHYSICS.md).
 
     Attributes
     ----------
@@ -103,28 +124,44 @@ class NoiseSpec:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise once here
-        set_(self, "dephasing", _rates(self.dephasing, "dephasing rate"))
-        set_(self, "emission", _rates(self.emission, "emission rate"))
-        if self.emission_direction not in ("down", "up"):
-            raise ValueError(f"emission_direction must be 'down' or 'up', got {self.emission_direction!r}")
-        if (self.T1 is None) != (self.T2 is None):
-            raise ValueError("give both T1 and T2, or neither")
-        if self.T1 is not None:
-            thermal(self.T1, self.T2, 0.0)  # validates T1, T2 > 0 and T2 <= 2 T1
-        set_(self, "kappa", _nonneg(self.kappa, "kappa (collective dephasing rate)"))
-        set_(self, "readout_p10", _probabilities(self.readout_p10, "readout_p10 = p(1|0)"))
-        set_(self, "readout_p01", _probabilities(self.readout_p01, "readout_p01 = p(0|1)"))
+        with _key("dephasing", "a rate >= 0, or one per qubit"):
+            set_(self, "dephasing", _rates(self.dephasing, "dephasing rate"))
+        with _key("emission", "a rate >= 0, or one per qubit"):
+            set_(self, "emission", _rates(self.emission, "emission rate"))
+        with _key("emission_direction", "'down', 'up'"):
+            if self.emission_direction not in ("down", "up"):
+                raise ValueError(f"emission_direction must be 'down' or 'up', got {self.emission_direction!r}")
+        with _key("T1" if self.T1 is None else "T2", "both T1 and T2 (times > 0, T2 <= 2 T1), or neither"):
+            if (self.T1 is None) != (self.T2 is None):
+                raise ValueError("give both T1 and T2, or neither")
+            if self.T1 is not None and self.T2 is not None:
+                thermal(self.T1, self.T2, 0.0)  # validates T1, T2 > 0 and T2 <= 2 T1
+        with _key("kappa", "a collective dephasing rate >= 0"):
+            set_(self, "kappa", _nonneg(self.kappa, "kappa (collective dephasing rate)"))
+        with _key("readout_p10", "a probability 0 <= p <= 1, or one per qubit"):
+            set_(self, "readout_p10", _probabilities(self.readout_p10, "readout_p10 = p(1|0)"))
+        with _key("readout_p01", "a probability 0 <= p <= 1, or one per qubit"):
+            set_(self, "readout_p01", _probabilities(self.readout_p01, "readout_p01 = p(0|1)"))
         for name in ("gate_error_1q", "gate_error_2q"):
-            val = _nonneg(getattr(self, name), name)
-            if val > 1:
-                raise ValueError(f"{name} is a depolarising probability and must be in [0, 1], got {val}")
-            set_(self, name, val)
-        if self.device is not None and (not isinstance(self.device, str) or not self.device.strip()):
-            raise ValueError(f"device must be a fake-device name such as 'FakeTorino' or None, got {self.device!r}")
-        lengths = {_length(getattr(self, f)) for f in ("dephasing", "emission", "readout_p10", "readout_p01")}
-        lengths.discard(None)
-        if len(lengths) > 1:
-            raise ValueError(f"per-qubit lists in NoiseSpec have different lengths {sorted(lengths)}; all must equal n")
+            with _key(name, "a depolarising probability 0 <= p <= 1"):
+                val = _nonneg(getattr(self, name), name)
+                if val > 1:
+                    raise ValueError(f"{name} is a depolarising probability and must be in [0, 1], got {val}")
+                set_(self, name, val)
+        with _key("device", "a fake-device name 'fake_<device>', e.g. 'fake_torino', or none"):
+            if self.device is not None and (not isinstance(self.device, str) or not self.device.strip()):
+                raise ValueError(f"device must be a fake-device name such as 'fake_torino', got {self.device!r}")
+        with _key("dephasing", "per-qubit lists (dephasing, emission, readout_p10, readout_p01) of one length n"):
+            lengths = {n for f in ("dephasing", "emission", "readout_p10", "readout_p01")
+                       if (n := _length(getattr(self, f))) is not None}
+            if len(lengths) > 1:
+                raise ValueError(f"per-qubit lists in NoiseSpec have different lengths {sorted(lengths)}; "
+                                 "all must equal n")
+
+    def acts_in_window(self, t: float) -> bool:
+        """Whether a window of duration t changes the state (local rates, T1/T2 or collective dephasing)."""
+        local = np.any(np.asarray(self.dephasing)) or np.any(np.asarray(self.emission)) or self.T1 is not None
+        return bool((local or self.kappa > 0) and t > 0)
 
     @property
     def is_ideal(self) -> bool:
@@ -148,8 +185,8 @@ def window_channels(spec: NoiseSpec, n: int, t: float) -> list[QuantumError]:
     if not isinstance(spec, NoiseSpec):
         raise TypeError(f"spec must be a NoiseSpec, got {type(spec).__name__}")
     t = _check_t(t)
-    errs = local_channels(n, t, spec.dephasing, spec.emission, spec.emission_direction)
-    if spec.T1 is not None:
+    errs = local_channels(spec.dephasing, spec.emission, t, n=n, direction=spec.emission_direction)
+    if spec.T1 is not None and spec.T2 is not None:
         relax = thermal(spec.T1, spec.T2, t)
         errs = [e.compose(relax) for e in errs]
     return errs
@@ -176,7 +213,12 @@ def window_noise_model(spec: NoiseSpec, n: int, t: float) -> NoiseModel:
     if not isinstance(spec, NoiseSpec):
         raise TypeError(f"spec must be a NoiseSpec, got {type(spec).__name__}")
     t = _check_t(t)
-    model = device_noise_model(spec.device) if spec.device is not None else NoiseModel()
+    if spec.device is not None:  # the one fake-device name resolver lives in backends
+        from bellsense.backends.resolve import fake_backend
+
+        model = device_noise_model(fake_backend(spec.device))
+    else:
+        model = NoiseModel()
     errs = window_channels(spec, n, t)
     has_window_noise = (np.any(np.asarray(spec.dephasing)) or np.any(np.asarray(spec.emission))
                         or spec.T1 is not None) and t > 0

@@ -4,7 +4,8 @@
 readouts (``cfi``, ``cfim``, ``exact_cfi``, ``exact_cfim``), many-body Bell correlators and
 the eq. 24 QFI bound (``bell_correlator``, ``bell_qfi_bound``, ``nonlocality_depth``), and the
 exact counterparts of the measured quantities (``ghz_fidelity``, ``squeezing_parameter``,
-``pi_bell_value``).
+``pi_bell_value``); seed 004's witnesses ``pi_bell_minimum`` (global minimum over the settings),
+``concurrence`` / ``two_qubit_state`` and ``best_axis_qfi`` (also for a ``PIState``).
 """
 
 from bellsense.spin import collective, dicke_collective
@@ -16,12 +17,42 @@ from .bell import (
     dicke_reduced_states,
     ghz_fidelity,
     ladder_operators,
-    nonlocality_depth,
     sigma_plus_expectation,
 )
+from .bounds import (
+    BoundsFigureData,
+    CECertificate,
+    adaptive_bound,
+    bounds_figure_data,
+    closed_form_qfi,
+    parallel_bound,
+    parallel_bound_asymptotic,
+    parallel_bound_certificate,
+)
 from .classical import Readout, cfi, cfim, exact_cfi, exact_cfim, hamming_weights, parity_labels, readout_distribution
+from .depth import (
+    CORRELATOR_ATOL,
+    CorrelatorLog10,
+    DepthCertificate,
+    bell_correlator_log10,
+    depth_certificate,
+    nonlocality_depth,
+)
+from .pi import pi_bell_correlator, pi_bell_correlator_log10, pi_moments, pi_qfi, pi_qfim, pi_two_qubit_state
+from .probes import optimal_symmetric_probe
 from .qfi import hs_bound, qfi, qfim
-from .witnesses import pi_bell_value, squeezing_parameter
+from .two_body import concurrence, two_qubit_state
+from .witnesses import PIBellMinimum, best_axis_qfi, pi_bell_minimum, pi_bell_value, squeezing_parameter
+from .working_point import (
+    STATISTICS,
+    DensityFamily,
+    PureFamily,
+    best_working_point,
+    cfi_limit,
+    fisher_offsets,
+    method_limit,
+    statistic_values,
+)
 
 __all__ = [
     "collective",
@@ -29,6 +60,12 @@ __all__ = [
     "qfi",
     "qfim",
     "hs_bound",
+    "pi_qfi",
+    "pi_qfim",
+    "pi_moments",
+    "pi_two_qubit_state",
+    "pi_bell_correlator",
+    "pi_bell_correlator_log10",
     "cfi",
     "cfim",
     "exact_cfi",
@@ -44,7 +81,34 @@ __all__ = [
     "bell_qfi_bound_nbody",
     "dicke_reduced_states",
     "nonlocality_depth",
+    "depth_certificate",
+    "DepthCertificate",
+    "bell_correlator_log10",
+    "CorrelatorLog10",
+    "CORRELATOR_ATOL",
     "ghz_fidelity",
     "squeezing_parameter",
     "pi_bell_value",
+    "pi_bell_minimum",
+    "PIBellMinimum",
+    "best_axis_qfi",
+    "concurrence",
+    "two_qubit_state",
+    "STATISTICS",
+    "statistic_values",
+    "fisher_offsets",
+    "method_limit",
+    "PureFamily",
+    "DensityFamily",
+    "cfi_limit",
+    "best_working_point",
+    "parallel_bound",
+    "parallel_bound_asymptotic",
+    "adaptive_bound",
+    "parallel_bound_certificate",
+    "CECertificate",
+    "closed_form_qfi",
+    "bounds_figure_data",
+    "BoundsFigureData",
+    "optimal_symmetric_probe",
 ]

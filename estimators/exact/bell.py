@@ -52,7 +52,7 @@ def ladder_operators(axis: AxisLike = "z") -> tuple[np.ndarray, np.ndarray]:
 
 def _dense(state: Any) -> np.ndarray:
     st = as_state(state)
-    return st.toarray() if sp.issparse(st) else st
+    return st.toarray() if isinstance(st, sp.csr_matrix) else st
 
 
 def _qubit_set(qubits: Any, n: int, name: str) -> list[int]:
@@ -117,7 +117,11 @@ def _dicke_sizes(plus: Any, minus: Any, n: int) -> tuple[int, int]:
 
 
 def sigma_plus_expectation(
-    state: Any, plus: Iterable[int] | int, minus: Iterable[int] | int = (), axis: AxisLike = "z", basis: Basis = "qubits"
+    state: Any,
+    plus: Iterable[int] | int,
+    minus: Iterable[int] | int = (),
+    axis: AxisLike = "z",
+    basis: Basis = "qubits",
 ) -> complex:
     """``Tr[rho prod_{k in A} sigma_+^(k) prod_{k in B} sigma_-^(k)]`` (seed 001 eq. 17).
 
@@ -153,12 +157,17 @@ def sigma_plus_expectation(
 
 
 def bell_correlator(
-    state: Any, plus: Iterable[int] | int, minus: Iterable[int] | int = (), axis: AxisLike = "z", basis: Basis = "qubits"
+    state: Any,
+    plus: Iterable[int] | int,
+    minus: Iterable[int] | int = (),
+    axis: AxisLike = "z",
+    basis: Basis = "qubits",
 ) -> float:
     """Many-body Bell correlator ``E_{A,B} = |<prod_A sigma_+ prod_B sigma_->|^2`` (seed 001 eq. 17).
 
     Local realism gives ``E <= 2^-(|A|+|B|)``; separable states ``E <= 4^-(|A|+|B|)``; pure GHZ
-    gives the quantum maximum 1/4 for ``A`` = all qubits.
+    gives the quantum maximum 1/4 for ``A`` = all qubits. Below ~1e-300 E underflows: use
+    ``bell_correlator_log10`` (with its certified lower bound, for ``depth_certificate``).
     """
     return float(abs(sigma_plus_expectation(state, plus, minus, axis, basis)) ** 2)
 
@@ -282,25 +291,6 @@ def _check_e_n(correlator: float, n: int) -> None:
         raise ValueError(f"correlator must be finite, got {correlator!r}")
 
 
-def nonlocality_depth(correlator: float, n: int) -> int:
-    """Depth of Bell correlations certified by the N-body correlator ``E = E_{N,0}`` (seed 000 app. A).
-
-    ``E > 2^-(m+3)`` certifies that at least ``N - m`` qubits are Bell-correlated; the smallest
-    such m is ``max(0, floor(-log2 E) - 2)``. Returns 0 if ``E <= 2^-N`` (no Bell violation).
-    E.g. ``E in (1/8, 1/4]`` gives N; ``E in (1/16, 1/8]`` gives N - 1.
-    """
-    _check_e_n(correlator, n)
-    e = float(correlator)
-    if e <= 2.0 ** (-n):
-        return 0
-    m = max(0, math.floor(-math.log2(e)) - 2)
-    while e <= 2.0 ** (-(m + 3)):  # guard the float log at exact powers of two
-        m += 1
-    while m > 0 and e > 2.0 ** (-(m + 2)):
-        m -= 1
-    return int(n - m)
-
-
 def ghz_fidelity(state: Any, basis: Basis = "qubits") -> float:
     """GHZ fidelity ``(P + C)/2`` with ``P = rho_{0..0,0..0} + rho_{1..1,1..1}``, ``C = 2|rho_{0..0,1..1}|``.
 
@@ -325,6 +315,5 @@ __all__ = [
     "bell_qfi_bound",
     "bell_qfi_bound_nbody",
     "dicke_reduced_states",
-    "nonlocality_depth",
     "ghz_fidelity",
 ]

@@ -38,6 +38,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .inputs import MAX_EIGH_DIM, as_generators, as_state
+from .pi import PIState, pi_qfim
 
 #: Entries of a generator below this (times max |h|) are structural zeros. For rho only exact zeros are:
 #: F depends on a coherence c through c^2 (the dephased-GHZ QFI is 4 N^2 c^2), so no size is negligible.
@@ -47,7 +48,8 @@ PATTERN_TOL = 1e-14
 SUPPORT_TOL = 1e-14
 #: A block with 1 - purity below this is treated as pure (error in F ~ (1 - purity) ||h||^2).
 PURITY_TOL = 1e-12
-#: Eigenvalues below -PSD_TOL mean rho is not a density matrix.
+#: Eigenvalues below -PSD_TOL (rho has trace 1, so this is relative to its norm; eigh's own error is
+#: ~ dim * eps * ||rho|| <= 1e-12 up to MAX_EIGH_DIM) mean rho is not a density matrix.
 PSD_TOL = 1e-8
 #: The low-rank path (pivoted Cholesky) is used when rank <= dim / LOW_RANK_RATIO.
 LOW_RANK_RATIO = 4
@@ -246,11 +248,18 @@ def _block_qfim(rho: np.ndarray, gens: Sequence[Any]) -> np.ndarray:
         return np.zeros((k, k))
     data = rho.data if sp.issparse(rho) else rho
     purity = float(np.sum(np.abs(data) ** 2)) / tr**2
+    if purity > 1.0 + PURITY_TOL:
+        raise ValueError(f"density matrix has purity {purity:.6g} > 1, so a negative eigenvalue; a state is PSD")
     if 1.0 - purity < PURITY_TOL:
         j = int(np.argmax(rho.diagonal().real))
         col = rho[:, [j]].toarray()[:, 0] if sp.issparse(rho) else rho[:, j]
         psi = col / np.sqrt(tr * rho[j, j].real)
         psi = psi / np.linalg.norm(psi)
+        # purity 1 does not imply rank 1 (diag(2, 2, -1)/3): check rho = tr |psi><psi| (hence PSD) through
+        # ||rho - tr psi psi^dagger||_F^2 = ||rho||_F^2 - 2 tr <psi|rho|psi> + tr^2, no dense copy
+        rest = purity * tr**2 - 2.0 * tr * float(np.vdot(psi, rho @ psi).real) + tr**2
+        if rest > PURITY_TOL * tr**2:
+            raise ValueError(f"density matrix has purity 1 but rank > 1 ({rest:.3g}): not positive semidefinite")
         return _pure_qfim(psi, gens, weight=tr)
     if rho.shape[0] > MAX_EIGH_DIM:
         raise ValueError(
@@ -351,6 +360,9 @@ def _submatrix(mat: Any, idx: np.ndarray) -> Any:
 def _mixed_qfim(rho: np.ndarray | sp.csr_matrix, gens: Sequence[Any]) -> np.ndarray:
     k = len(gens)
     total = np.zeros((k, k))
+    low = float(np.min(rho.diagonal().real))
+    if low < -PSD_TOL:  # a PSD matrix has a non-negative diagonal (1x1 blocks are not diagonalised below)
+        raise ValueError(f"density matrix has a negative diagonal entry {low:.3g}: it is not positive semidefinite")
     ncomp, labels = _components(rho, gens)
     order = np.argsort(labels, kind="stable")
     sizes = np.bincount(labels, minlength=ncomp)
@@ -402,6 +414,8 @@ def qfim(state: Any, generators: Any) -> np.ndarray:
         Non-normalised / non-Hermitian / non-PSD state, non-Hermitian generator, dimension
         mismatch, or an unstructured mixed block larger than ``MAX_EIGH_DIM`` (use the Dicke basis).
     """
+    if isinstance(state, PIState):  # generators are collective axes: "x", "y", "z" or unit 3-vectors
+        return pi_qfim(state, generators)
     rho = as_state(state)
     gens = [_gen_form(g) for g in as_generators(generators, rho.shape[0])]
     if not sp.issparse(rho) and rho.ndim == 1:
@@ -414,6 +428,8 @@ def qfi(state: Any, generator: Any) -> float:
 
     Pure GHZ with ``J_z`` gives ``N^2``, ``|+>^N`` gives ``N`` (PHYSICS.md reference values).
     """
+    if isinstance(state, PIState):
+        return float(pi_qfim(state, [generator])[0, 0])
     if isinstance(generator, (list, tuple)) and np.ndim(generator) == 2:
         generator = np.asarray(generator)  # a nested-list matrix
     if sp.issparse(generator) or (isinstance(generator, np.ndarray) and generator.ndim == 2) or type(

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ...axes import unit_axis
+from .bell_settings import BellSetting, _setting_dict, parse_bell_setting
 from .estimate import Estimate, _json_number, z_for_confidence
 from .shots import CountsLike, as_outcomes, z_expectation
 
@@ -50,58 +51,6 @@ __all__ = [
 ]
 
 _PHASE_TOL = 1e-6  # radians: metadata phases are floats written by the circuits layer
-
-
-def _setting_dict(meta: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Accept either a ``setting`` dict or a whole ``circuit.metadata`` holding one."""
-    if not isinstance(meta, Mapping):
-        raise TypeError(f"setting metadata must be a dict, got {type(meta).__name__}")
-    if "kind" not in meta and isinstance(meta.get("setting"), Mapping):
-        return meta["setting"]
-    return meta
-
-
-@dataclass(frozen=True)
-class BellSetting:
-    """One parsed Bell-correlator setting (docs/design.md, ``kind = "bell"``)."""
-
-    phi: float
-    index: int | None
-    num_phases: int | None
-    signs: tuple[int, ...]
-    axis: tuple[float, float, float]
-
-
-def parse_bell_setting(meta: Mapping[str, Any]) -> BellSetting:
-    """Parse ``{"kind": "bell", "phi", "index", "num_phases", "signs", "axis"}``.
-
-    A non-numeric ``phi`` (a parameter name such as ``"bell_phi"``) means the standard grid
-    value ``pi * index / num_phases``.
-    """
-    meta = _setting_dict(meta)
-    if meta.get("kind") != "bell":
-        raise ValueError(f"not a Bell setting (kind {meta.get('kind')!r}); expected kind 'bell'")
-    if "signs" not in meta:
-        raise ValueError("Bell setting metadata lacks 'signs'; needed: phi, index, num_phases, signs, axis")
-    index, num = meta.get("index"), meta.get("num_phases")
-    for name, val in (("index", index), ("num_phases", num)):
-        if val is not None and (isinstance(val, bool) or not isinstance(val, (int, np.integer))):
-            raise ValueError(f"Bell setting {name} must be an int (or None for a bound sweep point), got {val!r}")
-    if num is not None and (num < 2 or (index is not None and not 0 <= index < num)):
-        raise ValueError(f"Bell setting needs 0 <= index < num_phases and num_phases >= 2, got {index}, {num}")
-    signs = tuple(int(s) for s in meta["signs"])
-    if not signs or any(s not in (1, -1) for s in signs):
-        raise ValueError(f"Bell setting signs must be +1/-1 per qubit, got {list(meta['signs'])}")
-    phi = meta.get("phi", "bell_phi")
-    if isinstance(phi, str):
-        if index is None or num is None:
-            raise ValueError(
-                f"Bell setting has symbolic phi {phi!r} and no index/num_phases: give the bound phase value"
-            )
-        phi = math.pi * index / num
-    phi = float(phi)
-    axis = tuple(float(a) for a in unit_axis(meta.get("axis", "z")))
-    return BellSetting(phi, None if index is None else int(index), None if num is None else int(num), signs, axis)  # type: ignore[arg-type]
 
 
 def sigma_plus_from_parities(
@@ -207,12 +156,15 @@ def claimed_depth(e: Estimate, n: int, confidence: float = 0.999) -> int:
 
     Uses the lower confidence bound ``L = E - z stderr``: if ``L > 2^{-n}`` then at least
     ``n - m`` qubits are Bell-correlated with ``m = max(0, floor(-log2 L) - 2)``
-    (seed 000 appendix A; ``E > 2^{-(m+3)}``). Returns 0 when ``L <= 2^{-n}`` (no claim).
+    (seed 000 appendix A; ``E > 2^{-(m+3)}``). The same rule as the exact
+    ``estimators.depth_certificate``: returns 0 (no claim) when ``L <= 2^{-n}``, when ``n < 3``
+    (the criterion needs n >= 3: for n = 2 the bound 1/4 is the quantum maximum) and when
+    ``L > 1/4`` (data inconsistent with quantum mechanics at this confidence: no claim is safe).
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
-    lower = float(e.value) - z_for_confidence(confidence) * e.stderr
-    if lower <= 2.0 ** (-n):
+    lower = float(np.real(e.value)) - z_for_confidence(confidence) * e.stderr
+    if n < 3 or lower <= 2.0 ** (-n) or lower > 0.25:
         return 0
     m = max(0, int(math.floor(-math.log2(lower))) - 2)
     return int(n - m)
@@ -281,8 +233,8 @@ def _sigma_plus(settings: list[BellSetting], counts: list[Any], plus, minus) -> 
                 "Bell settings disagree on num_phases, signs or axis: "
                 f"{(first.num_phases, first.signs, first.axis)} vs {(s.num_phases, s.signs, s.axis)}"
             )
-    p = first.num_phases
-    seen = [s.index for s in settings]
+    p = int(first.num_phases) if first.num_phases is not None else 0  # set for every setting above
+    seen = [-1 if s.index is None else int(s.index) for s in settings]
     dup = sorted({i for i in seen if seen.count(i) > 1})
     if dup:
         raise ValueError(f"duplicate Bell setting index {dup}: give each phase index once")
@@ -314,12 +266,14 @@ def _sigma_plus(settings: list[BellSetting], counts: list[Any], plus, minus) -> 
             )
     qubits = np.sort(np.concatenate([a, b]))
     order = int(qubits.size)
-    by_index = sorted(zip(settings, counts), key=lambda sc: sc[0].index)
-    means, shots, phases = [], [], []
+    by_index = sorted(zip(settings, counts), key=lambda sc: -1 if sc[0].index is None else sc[0].index)
+    means: list[float] = []
+    shots: list[int] = []
+    phases: list[float] = []
     for s, cts in by_index:
-        parity = z_expectation(as_outcomes(cts, n_all), qubits)
-        means.append(parity.value)
-        shots.append(parity.shots)
+        parity = z_expectation(as_outcomes(cts, n_all), qubits.tolist())
+        means.append(float(np.real(parity.value)))
+        shots.append(int(parity.shots or 0))
         phases.append(s.phi)
     est, _ = sigma_plus_from_parities(means, shots, phases, order)
     details = dict(est.details, plus=a.tolist(), minus=b.tolist(), num_qubits=n_all)

@@ -1,16 +1,19 @@
 """Readout-error mitigation with per-qubit (tensored) assignment matrices.
 
-Model: qubit q reports its true bit x through ``A_q = [[1 - e0, e1], [e0, 1 - e1]]``
-(``A[b, x] = P(read b | true x)``, ``e0 = P(1|0)``, ``e1 = P(0|1)``), independently per qubit.
+Convention (docs/PHYSICS.md, "Readout errors"; the same as ``bellsense.noise``): for qubit q,
+``p10 = P(read 1 | prepared 0)`` and ``p01 = P(read 0 | prepared 1)``. Qubit q reports its true
+bit x through ``A_q = [[1 - p10, p01], [p10, 1 - p01]]`` (``A[b, x] = P(read b | true x)``),
+independently per qubit.
 
 Calibration: for a group of qubits, one circuit prepares all of them in ``|0>`` and one in
-``|1>`` (X on each); the marginal bit frequencies of each qubit give ``e0`` and ``e1``
-(:func:`calibrate_readout`). Groups calibrated separately are merged with
+``|1>`` (X on each); the marginal bit frequencies of each qubit give ``p10`` and ``p01``
+(:func:`calibrate_readout`, or :meth:`ReadoutCalibration.from_groups` pooling the shots of a
+qubit measured in several groups). Groups calibrated separately are merged with
 :func:`combine_calibrations`.
 
 Z-products (:func:`mitigated_z_expectation`): ``g_q = (1, -1) A_q^{-1}`` is the per-qubit
 function of the *read* bit whose mean is the true ``(-1)^x``:
-``g_q(0) = (1 + e0 - e1)/(1 - e0 - e1)``, ``g_q(1) = -(1 - e0 + e1)/(1 - e0 - e1)``. With
+``g_q(0) = (1 + p10 - p01)/(1 - p10 - p01)``, ``g_q(1) = -(1 - p10 + p01)/(1 - p10 - p01)``. With
 independent errors ``prod_{q in S} g_q(b_q)`` is an unbiased per-shot estimator of
 ``<prod_S Z_q>``: the exact inverse of the tensored model on the observable, at cost
 O(shots x |S|) (no 2^n matrix). Its stderr is the sample standard error of that per-shot
@@ -22,13 +25,16 @@ Hamming weights (:func:`mitigated_hamming_distribution`): the generating functio
 ``prod_q (1 + (t - 1) h_q(b_q))`` whose coefficients (in powers of t) are unbiased
 quasi-probabilities of each weight: the tensored inverse marginalised onto weights, O(n^2)
 per distinct outcome. The result is a quasi-distribution (entries may be slightly negative).
+The tensored model is that of Bravyi, Sheldon, Kandala, McKay and Gambetta,
+Phys. Rev. A 103, 042605 (2021), arXiv:2006.14044.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -45,19 +51,77 @@ __all__ = [
 ]
 
 
+def _rates(values: Any, name: str, size: int) -> tuple[float, ...]:
+    arr = np.asarray(values, dtype=float).reshape(-1)
+    if arr.size != size or not np.all((arr >= 0) & (arr <= 1)):
+        raise ValueError(f"{name} must hold {size} probabilities in [0, 1] (one per qubit), got {arr.tolist()}")
+    return tuple(float(x) for x in arr)
+
+
 @dataclass(frozen=True)
 class ReadoutCalibration:
-    """Per-qubit readout error rates: ``p01[i] = P(read 1 | 0)``, ``p10[i] = P(read 0 | 1)`` for ``qubits[i]``."""
+    """Per-qubit readout error rates, the one calibration type of bellsense.
+
+    Attributes
+    ----------
+    qubits : tuple of int
+        The calibrated qubits (physical indices on a device, else register positions).
+    p10 : tuple of float
+        ``P(read 1 | prepared 0)`` of ``qubits[i]``.
+    p01 : tuple of float
+        ``P(read 0 | prepared 1)`` of ``qubits[i]``.
+    shots : tuple of int
+        Shots behind each qubit's rates (per basis state); binomial stderr ``sqrt(p (1 - p) / shots)``.
+        An int is taken as the same number for every qubit.
+    """
 
     qubits: tuple[int, ...]
-    p01: np.ndarray
-    p10: np.ndarray
-    shots: int
+    p10: tuple[float, ...]
+    p01: tuple[float, ...]
+    shots: tuple[int, ...]
 
-    def assignment_matrix(self, qubit: int) -> np.ndarray:
-        """``A[b, x] = P(read b | true x)`` for one calibrated qubit."""
-        i = self._index(qubit)
-        return np.array([[1 - self.p01[i], self.p10[i]], [self.p01[i], 1 - self.p10[i]]])
+    def __post_init__(self) -> None:
+        qubits = tuple(int(q) for q in self.qubits)
+        if len(set(qubits)) != len(qubits) or any(q < 0 for q in qubits):
+            raise ValueError(f"calibrated qubits must be distinct non-negative ints, got {list(qubits)}")
+        shots = self.shots
+        if isinstance(shots, (int, np.integer)):
+            shots = (int(shots),) * len(qubits)
+        shots = tuple(int(s) for s in shots)
+        if len(shots) != len(qubits) or any(s < 1 for s in shots):
+            raise ValueError(f"shots must be a positive int per qubit ({len(qubits)}), got {list(shots)}")
+        object.__setattr__(self, "qubits", qubits)
+        object.__setattr__(self, "p10", _rates(self.p10, "p10", len(qubits)))
+        object.__setattr__(self, "p01", _rates(self.p01, "p01", len(qubits)))
+        object.__setattr__(self, "shots", shots)
+
+    @classmethod
+    def from_groups(cls, groups: Sequence[tuple[Sequence[int], CountsLike, CountsLike]]) -> ReadoutCalibration:
+        """Pool the all-0 / all-1 results of several qubit groups: per qubit, all its shots.
+
+        Each group is ``(qubits, zeros, ones)``: bit j of ``zeros`` and ``ones`` (counts dicts or
+        one-point ``BitArray``) reads ``qubits[j]``. A qubit in several groups pools their shots.
+        """
+        ones_if_0: dict[int, int] = {}
+        zeros_if_1: dict[int, int] = {}
+        shots: dict[int, int] = {}
+        for physical, zeros, ones in groups:
+            z, o = as_outcomes(zeros), as_outcomes(ones)
+            if z.num_qubits != len(physical) or o.num_qubits != len(physical) or z.shots != o.shots:
+                raise ValueError("calibration bits must have one column per calibrated qubit and equal shots")
+            read1_0 = z.counts @ z.bits  # per column: shots that read 1 with 0 prepared
+            read0_1 = o.shots - o.counts @ o.bits
+            for j, p in enumerate(int(q) for q in physical):
+                ones_if_0[p] = ones_if_0.get(p, 0) + int(read1_0[j])
+                zeros_if_1[p] = zeros_if_1.get(p, 0) + int(read0_1[j])
+                shots[p] = shots.get(p, 0) + z.shots
+        qubits = sorted(shots)
+        return cls(
+            qubits=tuple(qubits),
+            p10=tuple(ones_if_0[p] / shots[p] for p in qubits),
+            p01=tuple(zeros_if_1[p] / shots[p] for p in qubits),
+            shots=tuple(shots[p] for p in qubits),
+        )
 
     def _index(self, qubit: int) -> int:
         try:
@@ -65,8 +129,57 @@ class ReadoutCalibration:
         except ValueError:
             raise ValueError(f"qubit {qubit} is not calibrated (calibrated qubits: {list(self.qubits)})") from None
 
-    def to_dict(self) -> dict:
-        return {"qubits": list(self.qubits), "p01": self.p01.tolist(), "p10": self.p10.tolist(), "shots": self.shots}
+    def _rows(self, qubits: Sequence[int] | np.ndarray) -> list[int]:
+        missing = [int(q) for q in qubits if int(q) not in self.qubits]
+        if missing:
+            raise ValueError(f"qubits {missing} were not calibrated; calibrated: {list(self.qubits)}")
+        return [self.qubits.index(int(q)) for q in qubits]
+
+    def for_qubits(self, qubits: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(p10, p01)`` arrays for ``qubits`` in that order (e.g. the physical qubits of a layout)."""
+        rows = self._rows(qubits)
+        return np.asarray(self.p10)[rows], np.asarray(self.p01)[rows]
+
+    def on_layout(self, physical: Sequence[int]) -> ReadoutCalibration:
+        """The calibration of logical qubits 0..n-1 sitting on ``physical[0..n-1]`` (device -> counts)."""
+        rows = self._rows(physical)
+        return ReadoutCalibration(
+            tuple(range(len(rows))),
+            tuple(self.p10[r] for r in rows),
+            tuple(self.p01[r] for r in rows),
+            tuple(self.shots[r] for r in rows),
+        )
+
+    def assignment_matrix(self, qubit: int) -> np.ndarray:
+        """``A[b, x] = P(read b | true x)`` for one calibrated qubit; columns sum to 1."""
+        i = self._index(qubit)
+        return np.array([[1 - self.p10[i], self.p01[i]], [self.p10[i], 1 - self.p01[i]]])
+
+    def confusion_matrices(self, qubits: Sequence[int]) -> np.ndarray:
+        """:meth:`assignment_matrix` of each of ``qubits``, shape (len(qubits), 2, 2)."""
+        return np.stack([self.assignment_matrix(q) for q in qubits]) if len(qubits) else np.zeros((0, 2, 2))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict: ``{"qubits", "p10", "p01", "shots"}`` (plain lists of ints and floats)."""
+        return {"qubits": list(self.qubits), "p10": list(self.p10), "p01": list(self.p01), "shots": list(self.shots)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReadoutCalibration:
+        """Inverse of :meth:`to_dict`; also reads the calibration of a 0.1.0 run record.
+
+        0.1.0 records stored ``{"physical_qubits", "p1_given0", "p0_given1", "shots"}`` (the same
+        meaning as ``p10``, ``p01`` here).
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError(f"ReadoutCalibration.from_dict needs a dict, got {type(data).__name__}")
+        if "p1_given0" in data:  # bellsense 0.1.0 record
+            keys = ("physical_qubits", "p1_given0", "p0_given1", "shots")
+        else:
+            keys = ("qubits", "p10", "p01", "shots")
+        missing = [k for k in keys if k not in data]
+        if missing:
+            raise ValueError(f"calibration record lacks key(s) {missing}; needs {list(keys)}")
+        return cls(tuple(data[keys[0]]), tuple(data[keys[1]]), tuple(data[keys[2]]), tuple(data[keys[3]]))
 
 
 def calibrate_readout(
@@ -83,7 +196,7 @@ def calibrate_readout(
     ------
     ValueError
         Different widths, a qubit outside the register, or an error rate of 1/2 or more
-        (``1 - e0 - e1 <= 0``: the assignment matrix is not invertible / the labels are swapped).
+        (``1 - p10 - p01 <= 0``: the assignment matrix is not invertible / the labels are swapped).
     """
     z, o = as_outcomes(zeros), as_outcomes(ones)
     if z.num_qubits != o.num_qubits:
@@ -92,15 +205,16 @@ def calibrate_readout(
     q = np.arange(n) if qubits is None else np.asarray(list(qubits), dtype=np.int64)
     if q.size == 0 or q.min() < 0 or q.max() >= n or np.unique(q).size != q.size:
         raise ValueError(f"calibration qubits {q.tolist()} must be distinct and within 0..{n - 1}")
-    p01 = (z.counts @ z.bits[:, q]) / z.shots
-    p10 = 1.0 - (o.counts @ o.bits[:, q]) / o.shots
-    bad = np.flatnonzero(p01 + p10 >= 1.0)
+    p10 = (z.counts @ z.bits[:, q]) / z.shots
+    p01 = 1.0 - (o.counts @ o.bits[:, q]) / o.shots
+    bad = np.flatnonzero(p10 + p01 >= 1.0)
     if bad.size:
         raise ValueError(
             f"readout of qubit(s) {q[bad].tolist()} is no better than random (P(1|0) + P(0|1) >= 1); "
             "check that `ones` really prepared |1>"
         )
-    return ReadoutCalibration(tuple(int(x) for x in q), p01, p10, min(z.shots, o.shots))
+    shots = (min(z.shots, o.shots),) * q.size
+    return ReadoutCalibration(tuple(int(x) for x in q), tuple(p10.tolist()), tuple(p01.tolist()), shots)
 
 
 def combine_calibrations(*cals: ReadoutCalibration) -> ReadoutCalibration:
@@ -112,18 +226,17 @@ def combine_calibrations(*cals: ReadoutCalibration) -> ReadoutCalibration:
         raise ValueError(f"calibrations overlap on qubits {sorted({q for q in qubits if qubits.count(q) > 1})}")
     return ReadoutCalibration(
         tuple(qubits),
-        np.concatenate([c.p01 for c in cals]),
-        np.concatenate([c.p10 for c in cals]),
-        min(c.shots for c in cals),
+        tuple(p for c in cals for p in c.p10),
+        tuple(p for c in cals for p in c.p01),
+        tuple(s for c in cals for s in c.shots),
     )
 
 
 def _g_table(cal: ReadoutCalibration, qubits: np.ndarray) -> np.ndarray:
     """``g_q(b)`` for b = 0, 1 and each qubit: shape (len(qubits), 2)."""
-    idx = [cal._index(int(q)) for q in qubits]
-    e0, e1 = cal.p01[idx], cal.p10[idx]
-    det = 1.0 - e0 - e1
-    return np.stack([(1.0 + e0 - e1) / det, -(1.0 - e0 + e1) / det], axis=1)
+    p10, p01 = cal.for_qubits(qubits)
+    det = 1.0 - p10 - p01
+    return np.stack([(1.0 + p10 - p01) / det, -(1.0 - p10 + p01) / det], axis=1)
 
 
 def _check_cal(cal: ReadoutCalibration, out: Outcomes, qubits: np.ndarray) -> None:

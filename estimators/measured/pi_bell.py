@@ -143,7 +143,9 @@ def pi_bell_from_counts(
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError("PI-Bell metadata needs numeric 'phi' and 'theta'") from exc
     for m in metas:
-        if abs(float(m.get("phi", math.nan)) - phi) > _ANGLE_TOL or abs(float(m.get("theta", math.nan)) - theta) > _ANGLE_TOL:
+        phi_off = abs(float(m.get("phi", math.nan)) - phi)
+        theta_off = abs(float(m.get("theta", math.nan)) - theta)
+        if phi_off > _ANGLE_TOL or theta_off > _ANGLE_TOL:
             raise ValueError("PI-Bell settings disagree on phi/theta")
     half, mid = (phi - theta) / 2.0, (phi + theta) / 2.0
     expected = {"M0": phi, "M1": theta, "bisector": mid, "antibisector": mid + math.pi / 2}

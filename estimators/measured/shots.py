@@ -34,6 +34,7 @@ __all__ = [
     "Outcomes",
     "CountsLike",
     "as_outcomes",
+    "as_outcomes_many",
     "marginal_counts",
     "marginal_probabilities",
     "z_expectation",
@@ -72,6 +73,8 @@ class Outcomes:
 
 
 CountsLike = Mapping[str, int] | Outcomes | np.ndarray | Any
+#: Qubit indices: a sequence of ints or an integer array.
+Qubits = Sequence[int] | np.ndarray
 
 
 def _check_num_qubits(num_qubits: Any) -> int | None:
@@ -97,7 +100,8 @@ def _counts_values(values: list[Any]) -> np.ndarray:
             )
         out = arr.astype(np.int64)
     else:
-        bad = next((v for v in values if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))), values[0])
+        numeric = (int, float, np.integer, np.floating)
+        bad = next((v for v in values if isinstance(v, bool) or not isinstance(v, numeric)), values[0])
         raise ValueError(f"counts must be non-negative integers, got {bad!r} of type {type(bad).__name__}")
     if np.any(out < 0):
         raise ValueError(f"counts must be non-negative integers, got {int(out.min())}")
@@ -203,7 +207,23 @@ def as_outcomes(data: CountsLike, num_qubits: int | None = None) -> Outcomes:
     )
 
 
-def _check_qubits(qubits: Sequence[int] | None, n: int) -> np.ndarray:
+def as_outcomes_many(data: Sequence[CountsLike], num_qubits: int | None = None) -> list[Outcomes]:
+    """:func:`as_outcomes` on several data sets of one experiment: every set must have the same width.
+
+    The width is ``num_qubits`` if given, else that of the first set; a set of another width raises
+    ``ValueError`` naming it (mixed registers give meaningless estimates, not an error, otherwise).
+    """
+    outs: list[Outcomes] = []
+    for i, d in enumerate(data):
+        want = num_qubits if num_qubits is not None else (outs[0].num_qubits if outs else None)
+        try:
+            outs.append(as_outcomes(d, want))
+        except ValueError as exc:
+            raise ValueError(f"data set {i}: {exc} (all data sets must have bit strings of width {want})") from exc
+    return outs
+
+
+def _check_qubits(qubits: Qubits | None, n: int) -> np.ndarray:
     if qubits is None:
         return np.arange(n)
     q = np.asarray(list(qubits))
@@ -216,7 +236,7 @@ def _check_qubits(qubits: Sequence[int] | None, n: int) -> np.ndarray:
     return q.astype(np.int64)
 
 
-def marginal_probabilities(data: CountsLike, qubits: Sequence[int], num_qubits: int | None = None) -> np.ndarray:
+def marginal_probabilities(data: CountsLike, qubits: Qubits, num_qubits: int | None = None) -> np.ndarray:
     """Empirical distribution of the bits on ``qubits``: index ``i = sum_k b_{qubits[k]} 2^k``.
 
     ``qubits[0]`` is the least significant bit (little-endian, as in counts keys).
@@ -240,7 +260,7 @@ def marginal_counts(data: CountsLike, qubits: Sequence[int], num_qubits: int | N
     return {format(int(i), f"0{q.size}b"): int(hist[i]) for i in nz}
 
 
-def z_expectation(data: CountsLike, qubits: Sequence[int] | None = None, num_qubits: int | None = None) -> Estimate:
+def z_expectation(data: CountsLike, qubits: Qubits | None = None, num_qubits: int | None = None) -> Estimate:
     """``<prod_{q in qubits} Z_q>`` (the measured ±1 observables) with its binomial error.
 
     Estimator ``m = (N_even - N_odd)/N`` over the bits of ``qubits`` (all if None);

@@ -1,5 +1,7 @@
 """Readout calibration: circuits per measured-qubit group and pooling of their bits (pure data checks)."""
 
+import json
+
 import numpy as np
 import pytest
 from qiskit.primitives import BitArray
@@ -19,14 +21,16 @@ def test_pooled_error_rates_are_exact_ratios():
     b0 = _bits([[0, 1], [0, 0]])  # (5, 7)
     b1 = _bits([[0, 1], [1, 1]])
     cal = backends.ReadoutCalibration.from_groups([((3, 5), a0, a1), ((5, 7), b0, b1)])
-    assert cal.physical_qubits == (3, 5, 7) and cal.shots == (4, 6, 2)
-    assert cal.p1_given0 == pytest.approx((1 / 4, 1 / 6, 1 / 2))
-    assert cal.p0_given1 == pytest.approx((0.0, 2 / 6, 0.0))
+    assert cal.qubits == (3, 5, 7) and cal.shots == (4, 6, 2)
+    assert cal.p10 == pytest.approx((1 / 4, 1 / 6, 1 / 2))  # P(read 1 | prepared 0)
+    assert cal.p01 == pytest.approx((0.0, 2 / 6, 0.0))  # P(read 0 | prepared 1)
     e0, e1 = cal.for_qubits([7, 3])
     assert e0 == pytest.approx([0.5, 0.25]) and e1 == pytest.approx([0.0, 0.0])
     A = cal.confusion_matrices([5])[0]
     assert A == pytest.approx(np.array([[5 / 6, 2 / 6], [1 / 6, 4 / 6]]))  # A[read, prepared]
-    assert backends.ReadoutCalibration.from_dict(cal.to_dict()) == cal
+    assert backends.ReadoutCalibration.from_dict(json.loads(json.dumps(cal.to_dict()))) == cal
+    logical = cal.on_layout([7, 3])
+    assert logical.qubits == (0, 1) and logical.p10 == pytest.approx((0.5, 0.25)) and logical.shots == (2, 4)
     with pytest.raises(ValueError, match="not calibrated"):
         cal.for_qubits([4])
 

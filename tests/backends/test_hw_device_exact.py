@@ -65,6 +65,7 @@ def test_wide_circuit_trajectories_have_the_exact_statistics(torino):
     assert np.all(np.abs(measured - want) < 4 * stderr + 1e-3), (measured, want)
 
 
+@pytest.mark.slow  # 20 000 statevector trajectories: a lost readout error must stand out by many sigma
 def test_shot_branching_path_keeps_the_readout_error(torino):
     """Widths DENSITY_MATRIX_MAX+1 .. SHOT_BRANCHING_MAX run as statevector trajectories with Aer's shot
     branching, which drops ReadoutErrors once gate noise has branched; bellsense carries the readout error

@@ -44,8 +44,10 @@ def _experiments(n):
         circuits.sensing_window(n, 0.5, 0.7),
         circuits.bell_setting(n, signs=[1] * (n - 1) + [-1]),
     )
-    dicke = circuits.assemble(circuits.dicke(n, 1), circuits.sensing_window(n, 0.25, 1.1), circuits.collective_readout(n, "x"))
-    product = circuits.assemble(circuits.product(n), circuits.phase_encoding(n, circuits.THETA), circuits.collective_readout(n, "y"))
+    dicke = circuits.assemble(circuits.dicke(n, 1), circuits.sensing_window(n, 0.25, 1.1),
+                              circuits.collective_readout(n, "x"))
+    product = circuits.assemble(circuits.product(n), circuits.phase_encoding(n, circuits.THETA),
+                                circuits.collective_readout(n, "y"))
     return [ghz, dicke, product]
 
 
@@ -60,7 +62,8 @@ def test_isa_circuits_have_the_logical_distribution(torino, n):
         assert {p.name for p in dev.parameters} == {p.name for p in circ.parameters}  # still unbound
         ops = set(dev.count_ops())
         assert ops <= set(torino.backend.target.operation_names) | {"barrier", "measure", "delay"}
-        np.testing.assert_allclose(_physical_probs(dev, info["physical_qubits"], values), _logical_probs(circ, values), atol=1e-10)
+        np.testing.assert_allclose(_physical_probs(dev, info["physical_qubits"], values), _logical_probs(circ, values),
+                                   atol=1e-10)
     assert [c["method"] for c in lay.circuits] == ["ghz_tree", "chain", "chain"]
     assert lay.to_dict()["device"] == "fake_torino"
 
@@ -81,7 +84,8 @@ def test_window_becomes_delay_of_t_time_unit(torino):
 
 def test_time_unit_option_scales_the_delay():
     target = backends.resolve_backend("fake_torino", time_unit=2e-6)
-    circ = circuits.assemble(circuits.product(2), circuits.sensing_window(2, 1.0, 0.1), circuits.computational_readout(2))
+    circ = circuits.assemble(circuits.product(2), circuits.sensing_window(2, 1.0, 0.1),
+                             circuits.computational_readout(2))
     isa, _ = backends.prepare_circuits(target, [circ])
     durations = [i.operation.duration for i in isa[0].data if i.operation.name == "delay"]
     assert durations and all(abs(d * target.backend.target.dt - 2e-6) <= target.backend.target.dt for d in durations)

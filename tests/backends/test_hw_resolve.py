@@ -13,14 +13,16 @@ from bellsense import backends
 def test_aer_names():
     assert backends.resolve_backend().to_dict() == {"name": "aer", "kind": "aer", "device": None, "options": {}}
     t = backends.resolve_backend("aer:density_matrix")
-    assert (t.kind, t.options["method"], t.name) == ("aer", "density_matrix", "aer:density_matrix")
+    assert isinstance(t, backends.AerPlatform) and t.accepts_noise_model and not t.is_device and t.device is None
+    assert (t.options["method"], t.name) == ("density_matrix", "aer:density_matrix")
     assert backends.resolve_backend("aer", method="statevector").name == "aer:statevector"
 
 
 @pytest.mark.parametrize("name, cls", [("fake_torino", FakeTorino), ("fake_sherbrooke", FakeSherbrooke)])
 def test_fake_devices_by_name(name, cls):
     t = backends.resolve_backend(name)
-    assert isinstance(t.backend, cls) and t.kind == "fake" and t.device == cls().name
+    assert isinstance(t, backends.FakeDevicePlatform) and t.is_device and not t.accepts_noise_model
+    assert isinstance(t.device, cls) and t.to_dict()["kind"] == "fake" and t.to_dict()["device"] == cls().name
     assert t.options["optimization_level"] == 1 and t.num_qubits == cls().num_qubits
     assert name in backends.fake_device_names()
 
@@ -34,12 +36,30 @@ def test_every_fake_provider_device_resolves_by_name():
     assert {"fake_torino", "fake_sherbrooke", "fake_athens", "fake_fez"} <= set(names)
 
 
-def test_target_for_roundtrip():
-    t = backends.resolve_backend("fake_torino", optimization_level=2)
-    from bellsense.backends.jobs import Submission
+@pytest.mark.parametrize("name, kwargs", [("fake_torino", {"optimization_level": 2}), ("aer:statevector", {})])
+def test_platform_for_roundtrip(name, kwargs):
+    t = backends.resolve_backend(name, **kwargs)
+    sub = backends.Submission(backend=t.to_dict(), job_ids=(), job_pubs=(), shots=())
+    assert backends.platform_for(sub) == t and type(backends.platform_for(sub)) is type(t)
 
-    sub = Submission(backend=t.to_dict(), job_ids=(), job_pubs=(), shots=())
-    assert backends.target_for(sub) == t
+
+def test_fake_backend_resolves_every_spelling():
+    names = {backends.fake_backend(x).name for x in ("fake_belem", "FakeBelemV2", "FakeBelem", "belem")}
+    assert names == {"fake_belem"}
+    with pytest.raises(ValueError, match="unknown fake device 'fake_nowhere'; fake devices: .*fake_torino"):
+        backends.fake_backend("fake_nowhere")
+    with pytest.raises(TypeError, match="non-empty str"):
+        backends.fake_backend("")
+
+
+def test_check_width_fails_early_on_a_small_device():
+    armonk = backends.resolve_backend("fake_armonk")
+    backends.check_width(armonk, 1)
+    backends.check_width(backends.resolve_backend("aer"), 40)  # no device, no width limit
+    with pytest.raises(backends.BackendError, match="fake_armonk has 1 qubit.*n = 3"):
+        backends.check_width(armonk, 3)
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        backends.check_width(armonk, 0)
 
 
 @pytest.mark.parametrize(
@@ -47,7 +67,13 @@ def test_target_for_roundtrip():
     [
         ("qasm_simulator", {}, ValueError, "unknown backend 'qasm_simulator'; allowed: 'aer'"),
         ("fake_nowhere", {}, ValueError, "unknown fake device 'fake_nowhere'.*fake_torino"),
-        ("aer:fastest", {}, ValueError, "unknown Aer method 'fastest'; allowed: automatic"),
+        ("aer:fastest", {}, ValueError, "Aer method 'fastest' cannot sample.*allowed: statevector, density_matrix"),
+        ("aer:automatic", {}, backends.BackendError, "Aer method 'automatic' cannot sample"),
+        ("aer:unitary", {}, backends.BackendError, "Aer method 'unitary' cannot sample"),
+        ("aer:stabilizer", {}, backends.BackendError, "Aer method 'stabilizer' cannot sample"),
+        ("aer:superop", {}, backends.BackendError, "Aer method 'superop' cannot sample"),
+        ("aer:extended_stabilizer", {}, backends.BackendError, "Aer method 'extended_stabilizer' cannot sample"),
+        ("fake_torino", {"method": "automatic"}, backends.BackendError, "Aer method 'automatic' cannot sample"),
         ("aer:statevector", {"method": "density_matrix"}, ValueError, "not both"),
         ("aer", {"shots": 5}, ValueError, r"unknown backend option\(s\) \['shots'\].*allowed: \['method'\]"),
         ("fake_torino", {"optimization_level": 7}, ValueError, "optimization_level must be an int in 0..3"),

@@ -1,17 +1,20 @@
 """Model ground states (bellsense.models): flip-even sector, energies, and the seed 001 check value.
 
-Energies are compared with a dense eigensolver of the full Hamiltonian (1e-9 absolute: eigsh is
-run with tol 1e-12 on matrices of norm ~ n). The acceptance value QFI/N ~ 937 at N = 1000,
-U = -4 is from PHYSICS.md (quoted to 3 digits, so compared to +-0.5).
+Energies are compared with a dense eigensolver of the full Hamiltonian (1e-9 absolute: the
+solvers are accurate to ~1e-13 on matrices of norm ~ n). The acceptance value QFI/N ~ 937 at
+N = 1000, U = -4 is from PHYSICS.md (quoted to 3 digits, so compared to +-0.5). The Gibbs state is
+checked against ``scipy.linalg.expm`` (1e-12: both exact to a few ulp of norm-1 matrices) and
+against the ground-state projector at large beta.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.linalg as sla
 
 from bellsense import models, spin
-from bellsense.estimators import qfi
+from bellsense.estimators import bell_correlator, qfi
 
 
 def test_two_mode_acceptance_value():
@@ -92,3 +95,47 @@ def test_bad_inputs():
         models.lmg_ground_state(10, "strong", 0.1)
     with pytest.raises(ValueError, match="n must be >= 1"):
         models.two_mode_ground_state(0, -1.0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 30, 301])
+@pytest.mark.parametrize("coupling, field", [(-3.0, 1.0), (1.0, 0.5), (-1.0, -0.7), (2.0, 0.0), (-2.0, 0.0)])
+def test_log_amplitudes_match_dense_solution(n, coupling, field):
+    """LogAmplitudes.vector() is the ground state: dense eigh energy (1e-9), unit norm, real, and the
+    same vector as lmg_ground_state; in the float range the log-space E equals bell_correlator's."""
+    amps = models.lmg_ground_log_amplitudes(n, coupling, field)
+    vec = amps.vector()
+    ham = models.lmg_hamiltonian(n, coupling, field).toarray()
+    assert abs(np.linalg.norm(vec) - 1) < 1e-13
+    assert abs(vec @ ham @ vec - np.linalg.eigvalsh(ham)[0]).real < 1e-9 * max(1.0, n)
+    assert np.allclose(vec, models.lmg_ground_state(n, coupling, field), atol=1e-14)
+    if n >= 3 and field != 0:
+        e = bell_correlator(vec, n, 0, basis="dicke")
+        assert abs(2 * (amps.log10_abs[0] + amps.log10_abs[-1]) - np.log10(e)) < 1e-10
+
+
+@pytest.mark.parametrize("n", [4, 9])
+@pytest.mark.parametrize("beta", [0.0, 0.3, 2.0, 7.5])
+def test_lmg_gibbs_against_expm(n, beta):
+    ham = models.lmg_hamiltonian(n, -1.3, 0.8).toarray()
+    ref = sla.expm(-beta * ham)
+    ref /= np.trace(ref)
+    rho = models.lmg_gibbs_state(n, -1.3, 0.8, beta)
+    assert np.max(np.abs(rho - ref)) < 1e-12
+    assert abs(np.trace(rho) - 1) < 1e-13 and np.allclose(rho, rho.conj().T, atol=0)
+    assert np.min(np.linalg.eigvalsh(rho)) > -1e-14
+
+
+def test_lmg_gibbs_low_temperature_and_large_n():
+    # paramagnetic (non-degenerate ground state): beta * gap ~ 1e3 gives the ground projector
+    n = 40
+    psi = models.lmg_ground_state(n, 1.0, 1.0)
+    rho = models.lmg_gibbs_state(n, 1.0, 1.0, 1e3)
+    assert np.max(np.abs(rho - np.outer(psi, psi.conj()))) < 1e-12
+    # N = 1000, ordered phase, beta = 1e4: no overflow; the cat pair (split below eps) is mixed equally
+    n = 1000
+    rho = models.lmg_gibbs_state(n, -3.0, 1.0, 1e4)
+    assert np.all(np.isfinite(rho)) and abs(np.trace(rho).real - 1) < 1e-12
+    psi = models.lmg_ground_state(n, -3.0, 1.0)
+    assert abs(np.vdot(psi, rho @ psi).real - 0.5) < 1e-6
+    with pytest.raises(ValueError, match="beta"):
+        models.lmg_gibbs_state(4, 1.0, 1.0, -1.0)

@@ -48,7 +48,7 @@ def test_help_everywhere(command, capsys):
     "old, new, words",
     [
         ("dephasing = 0.1", "dephasig = 0.1", ["noise.dephasig", "unknown key", "allowed:"]),  # misspelled key
-        ("dephasing = 0.1", "dephasing = -0.1", ["noise.dephasing", "below 0", "a rate >= 0"]),  # negative rate
+        ("dephasing = 0.1", "dephasing = -0.1", ["noise.dephasing", "got -0.1", "a rate >= 0"]),  # negative rate
         ('states = ["ghz", "product"]', 'state = "dicke"\nk = 4', ["probe.k", "exceeds n", "0 <= k <= n"]),  # k > n
         ('states = ["ghz", "product"]', 'states = ["ghz", "kitten"]', ["probe.states", "'kitten'", "ghz, product"]),
         ("seed = 3", 'seed = 3\nbackend = "quantum_cloud"', ["run.backend", "'quantum_cloud'", "fake_<device>"]),
@@ -143,13 +143,13 @@ def test_ibm_without_account_exits_2_without_leaking(tmp_path):
 def test_fetch_completes_an_interrupted_run(tmp_path, capsys):
     # A run stopped right after its submissions were recorded (what a killed process leaves), then
     # `bellsense fetch`: the same table as an uninterrupted run with the same seed.
-    from bellsense import experiment
+    from bellsense import run as runner
     from bellsense.spec import load_spec
 
-    spec = load_spec(_spec(tmp_path, GOOD.replace("dephasing = 0.1", "readout_error = 0.02")))
-    full = experiment.run_experiment(spec, tmp_path / "full", plots=False)
-    stopped = experiment.execute(experiment.prepare(spec, tmp_path / "stopped"), progress=False, plots=False,
-                                 stop_after_submit=True)
+    spec = load_spec(_spec(tmp_path, GOOD.replace("dephasing = 0.1", "readout_p10 = 0.02\nreadout_p01 = 0.02")))
+    full = runner.run_experiment(spec, tmp_path / "full", plots=False)
+    stopped = runner.execute(runner.prepare(spec, tmp_path / "stopped"), progress=False, plots=False,
+                             stop_after_submit=True)
     assert main(["status", str(stopped.record_path)]) == 0
     assert "status submitted" in capsys.readouterr().out
     assert main(["fetch", str(stopped.record_path), "--no-progress", "--no-plots"]) == 0

@@ -6,13 +6,13 @@ import pathlib
 
 import pytest
 
+from bellsense.noise import NoiseSpec
 from bellsense.spec import (
     FISHER_METHODS,
     QUANTITIES,
     STATES,
     ExperimentSpec,
     MeasureSpec,
-    NoiseSettings,
     ProbeSpec,
     RunSpec,
     SensingSpec,
@@ -79,6 +79,8 @@ def test_overrides_are_validated():
     [
         ("dephasing = 0.1", "dephasng = 0.1", "noise.dephasng", "dephasing"),  # misspelled key
         ("dephasing = 0.1", "dephasing = -0.1", "noise.dephasing", "a rate >= 0"),  # negative rate
+        ("dephasing = 0.1", "kappa = -1.0", "noise.kappa", "rate >= 0"),
+        ("dephasing = 0.1", "readout_error = 0.1", "noise.readout_error", "readout_p01, readout_p10"),  # 0.1.0 key
         ('states = ["ghz", "product"]', 'state = "dicke"\nk = 5', "probe.k", "0 <= k <= n"),  # k > n
         ('states = ["ghz", "product"]', 'states = ["ghz", "cat"]', "probe.states", "ghz, product, dicke"),
         ("seed = 1", 'seed = 1\nbackend = "quantum_cloud"', "run.backend", "'aer'"),  # unknown backend
@@ -86,12 +88,13 @@ def test_overrides_are_validated():
         ("shots = 100", "shots = 0", "run.shots", "an integer >= 1"),
         ("shots = 100", "shots = 1.5", "run.shots", "an integer >= 1"),
         ("t = [0.0, 0.5]", "t = [0.0, -1.0]", "sensing.t", "a time >= 0"),
-        ("dephasing = 0.1", "readout_error = 0.7", "noise.readout_error", "0 <= p <= 0.5"),
-        ("dephasing = 0.1", "t1 = 10.0", "noise.t2", "both t1 and t2"),
-        ("dephasing = 0.1", "t1 = 1.0\nt2 = 3.0", "noise.t2", "t2 <= 2 t1"),
+        ("dephasing = 0.1", "readout_p10 = 1.5", "noise.readout_p10", "0 <= p <= 1"),
+        ("dephasing = 0.1", "T1 = 10.0", "noise.T2", "both T1 and T2"),
+        ("dephasing = 0.1", "T1 = 1.0\nT2 = 3.0", "noise.T2", "T2 <= 2 T1"),
         ('quantities = ["fisher", "bell"]', 'quantities = ["fisher", "entropy"]', "measure.quantities",
          ", ".join(QUANTITIES)),
-        ('quantities = ["fisher", "bell"]', 'fisher_method = "mle"', "measure.fisher_method", ", ".join(FISHER_METHODS)),
+        ('quantities = ["fisher", "bell"]', 'fisher_method = "mle"', "measure.fisher_method",
+         ", ".join(FISHER_METHODS)),
         ('quantities = ["fisher", "bell"]', 'quantities = ["pi_bell"]', "measure.pi_bell_angles", "[phi, theta]"),
         ('t = [0.0, 0.5]', 'axis = "w"', "sensing.axis", "'x', 'y' or 'z'"),
         ('t = [0.0, 0.5]', 'theta = "best"', "sensing.theta", "'optimal' or a number"),
@@ -122,7 +125,7 @@ def test_unreadable_and_invalid_toml(tmp_path):
 def test_dataclasses_validate_directly():
     # Python users get the same checks as TOML users (ValueError subclasses, key named).
     with pytest.raises(ValueError, match="noise.emission"):
-        NoiseSettings(emission=-1.0)
+        NoiseSpec(emission=-1.0)
     with pytest.raises(ValueError, match="probe.k"):
         ProbeSpec(states=("dicke",), n=(2, 4), k=3)
     with pytest.raises(ValueError, match="sensing.t"):

@@ -143,12 +143,11 @@ def test_nonlocality_depth_thresholds():
     assert nonlocality_depth(1 / 16, n) == n - 2
     assert nonlocality_depth(2.0**-n, n) == 0  # E <= 2^-N: no Bell violation
     assert nonlocality_depth(2.0**-n * 1.01, n) == 3  # m = N - 3 at the threshold
-    assert nonlocality_depth(-0.01, n) == 0
-    assert nonlocality_depth(0.25, 2) == 0  # E <= 1/4 = 2^-2: two qubits never violate
+    assert nonlocality_depth(0.0, n) == 0
     for m in range(0, n - 2):
         e = 2.0 ** -(m + 3) * 1.0001
         assert nonlocality_depth(e, n) == n - m
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="n >= 3"):
         nonlocality_depth(0.2, 0)
     with pytest.raises(ValueError, match="finite"):
         nonlocality_depth(float("nan"), 4)

@@ -65,14 +65,15 @@ def runs():
 def test_calibration_recovers_injected_rates(runs):
     cal = runs[0]
     # binomial error of a rate ~0.05 from 40 000 shots: ~1.1e-3; allow 4 sigma
-    assert np.allclose(cal.p01, E0, atol=5e-3) and np.allclose(cal.p10, E1, atol=6e-3)
+    assert np.allclose(cal.p10, E0, atol=5e-3) and np.allclose(cal.p01, E1, atol=6e-3)
     assert cal.assignment_matrix(2) == pytest.approx(np.array([[1 - E0[2], E1[2]], [E0[2], 1 - E1[2]]]), abs=6e-3)
 
 
 def test_mitigated_parities_match_exact_raw_do_not(runs):
     cal, (x_read, z_read, _), (rho_ghz, _) = runs
     # GHZ: <X^4> = 1, <Z^4> = 1, <Z_0 Z_1> = 1, <Z_0> = 0
-    checks = [(x_read, None, 1.0), (z_read, None, 1.0), (z_read, [0, 1], 1.0), (z_read, [1, 3], 1.0), (z_read, [0], 0.0)]
+    checks = [(x_read, None, 1.0), (z_read, None, 1.0), (z_read, [0, 1], 1.0), (z_read, [1, 3], 1.0),
+              (z_read, [0], 0.0)]
     for data, qubits, exact in checks:
         mit = mitigated_z_expectation(data, cal, qubits) if qubits else mitigated_parity(data, cal)
         raw = z_expectation(data, qubits)
@@ -116,3 +117,28 @@ def test_calibration_bad_input(runs):
         calibrate_readout({"00": 10}, {"111": 10})
     with pytest.raises(ValueError, match="overlap"):
         combine_calibrations(cal, cal)
+
+
+def test_calibration_convention_records_and_validation():
+    """p10 = P(read 1 | prepared 0), p01 = P(read 0 | prepared 1): exact ratios of the calibration counts;
+    the JSON form round-trips, and a 0.1.0 record's keys (physical_qubits, p1_given0, p0_given1) load
+    with the same meaning."""
+    import json
+
+    from bellsense.estimators.measured.mitigation import ReadoutCalibration
+
+    cal = calibrate_readout({"00": 8, "01": 2}, {"11": 7, "10": 3})  # qubit 0 is the rightmost bit
+    assert cal.p10 == pytest.approx((0.2, 0.0)) and cal.p01 == pytest.approx((0.3, 0.0)) and cal.shots == (10, 10)
+    assert cal.assignment_matrix(0) == pytest.approx(np.array([[0.8, 0.3], [0.2, 0.7]]))
+    assert ReadoutCalibration.from_dict(json.loads(json.dumps(cal.to_dict()))) == cal
+    old = {"physical_qubits": [28, 36], "p1_given0": [0.02, 0.01], "p0_given1": [0.05, 0.04], "shots": [200, 200]}
+    loaded = ReadoutCalibration.from_dict(old)
+    assert loaded.qubits == (28, 36) and loaded.p10 == (0.02, 0.01) and loaded.p01 == (0.05, 0.04)
+    logical = loaded.on_layout([36, 28])
+    assert logical.qubits == (0, 1) and logical.p10 == (0.01, 0.02) and logical.p01 == (0.04, 0.05)
+    with pytest.raises(ValueError, match="lacks key"):
+        ReadoutCalibration.from_dict({"qubits": [0]})
+    with pytest.raises(ValueError, match="p10 must hold 1 probabilities"):
+        ReadoutCalibration((0,), (1.5,), (0.0,), 10)
+    with pytest.raises(ValueError, match="distinct"):
+        ReadoutCalibration((0, 0), (0.1, 0.1), (0.1, 0.1), 10)

@@ -59,7 +59,7 @@ def test_emission_both_directions_match_lindblad(gamma, t):
 
 def test_both_channels_at_once_and_thermal_equal_aer_thermal_relaxation():
     t, ge, gd = 0.9, 0.4, 0.25
-    both = _bloch(_apply(noise.local_channel(t, gd, ge), _rho(BLOCH_IN)))
+    both = _bloch(_apply(noise.local_channel(gd, ge, t), _rho(BLOCH_IN)))
     coh = np.exp(-(ge / 2 + 2 * gd) * t)
     np.testing.assert_allclose(
         both, [coh * BLOCH_IN[0], coh * BLOCH_IN[1], 1 - (1 - BLOCH_IN[2]) * np.exp(-ge * t)], atol=TOL
@@ -77,7 +77,7 @@ def test_both_channels_at_once_and_thermal_equal_aer_thermal_relaxation():
 def test_per_qubit_rates_broadcast_and_length():
     np.testing.assert_array_equal(noise.per_qubit(0.2, 3), [0.2, 0.2, 0.2])
     np.testing.assert_array_equal(noise.per_qubit([0.1, 0.2], 2), [0.1, 0.2])
-    chans = noise.local_channels(3, 1.0, dephasing_rate=[0.0, 0.5, 1.0])
+    chans = noise.local_channels([0.0, 0.5, 1.0], 0.0, 1.0, n=3)
     for chan, g in zip(chans, (0.0, 0.5, 1.0)):
         out = _bloch(_apply(chan, _rho([1.0, 0.0, 0.0])))
         assert out[0] == pytest.approx(np.exp(-2 * g), abs=TOL)
@@ -99,7 +99,7 @@ def test_bad_input_rates_times_and_lists():
     with pytest.raises(ValueError, match="T1 must be a finite time > 0"):
         noise.thermal(0.0, 1.0, 1.0)
     with pytest.raises(ValueError, match="has 2 entries but n = 3"):
-        noise.local_channels(3, 1.0, dephasing_rate=[0.1, 0.2])
+        noise.local_channels([0.1, 0.2], 0.0, 1.0, n=3)
     with pytest.raises(ValueError, match="entries must be finite and >= 0"):
         noise.per_qubit([0.1, -0.2], 2)
     with pytest.raises(TypeError, match="must be a real number"):

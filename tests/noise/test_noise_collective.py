@@ -68,11 +68,11 @@ def test_ghz_coherence_and_limits():
         rho = aer.density_matrix(noise.apply_collective(base, kappa)).data
         assert abs(rho[0, -1]) == pytest.approx(0.5 * np.exp(-kappa * t), abs=TOL)
     # the channel itself: weights 1 - p + p/(n+1) on the identity, p/(n+1) on each rotation
-    err = noise.collective_dephasing(2, 1.0, 1.0)
+    err = noise.collective_dephasing(1.0, 1.0, n=2)
     p = 1 - np.exp(-1.0)
     assert sorted(err.probabilities) == pytest.approx(sorted([1 - p + p / 3, p / 3, p / 3]), abs=TOL)
     # infinite kappa t: the full pinching sum_k Pi_k rho Pi_k (a projector on the superoperator level)
-    full = SuperOp(noise.collective_dephasing(2, 50.0, 1.0).to_quantumchannel())
+    full = SuperOp(noise.collective_dephasing(50.0, 1.0, n=2).to_quantumchannel())
     np.testing.assert_allclose((full @ full).data, full.data, atol=1e-12)
 
 
@@ -88,11 +88,11 @@ def test_noisy_window_combines_local_and_collective():
 
 def test_bad_input():
     with pytest.raises(ValueError, match="kappa .* >= 0"):
-        noise.collective_dephasing(3, -1.0, 1.0)
+        noise.collective_dephasing(-1.0, 1.0, n=3)
     with pytest.raises(ValueError, match="t .window duration. must be"):
-        noise.collective_dephasing(3, 1.0, -0.5)
+        noise.collective_dephasing(1.0, -0.5, n=3)
     with pytest.raises(ValueError, match="n must be a positive int"):
-        noise.collective_dephasing(0, 1.0, 1.0)
+        noise.collective_dephasing(1.0, 1.0, n=0)
     with pytest.raises(ValueError, match="no gate labelled 'sensing_window'"):
         noise.apply_collective(circuits.ghz(3), 1.0, 1.0)
     tilted = circuits.assemble(circuits.ghz(2), circuits.sensing_window(2, 1.0, 0.3, "x"))

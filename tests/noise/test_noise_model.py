@@ -59,7 +59,8 @@ def test_gate_error_is_depolarising_on_gates_not_on_the_window():
     one.h(0)
     rho = aer.density_matrix(one, model).data
     assert 2 * rho[0, 1].real == pytest.approx(0.9, abs=TOL)  # Bloch vector x (1 - lambda)
-    rho_w = aer.density_matrix(_plus_window(1, 1.0), noise.window_noise_model(noise.NoiseSpec(gate_error_1q=0.1), 1, 1.0)).data
+    model = noise.window_noise_model(noise.NoiseSpec(gate_error_1q=0.1), 1, 1.0)
+    rho_w = aer.density_matrix(_plus_window(1, 1.0), model).data
     assert 2 * rho_w[0, 1].real == pytest.approx(0.9, abs=TOL)  # only the preparation gate is noisy
     bell = QuantumCircuit(2)
     bell.h(0)
@@ -99,14 +100,18 @@ def test_spec_is_frozen_and_hashable():
 
 
 def test_device_noise_is_opt_in():
-    model = noise.device_noise_model("FakeBelemV2")
+    from bellsense.backends import fake_backend
+
+    model = noise.device_noise_model(fake_backend("FakeBelemV2"))
     assert not model.is_ideal() and "measure" in model.noise_instructions
-    assert noise.fake_device("belem").name == noise.fake_device("FakeBelemV2").name == "fake_belem"
+    assert fake_backend("belem").name == fake_backend("FakeBelemV2").name == "fake_belem"
     spec = noise.NoiseSpec(dephasing=0.1, device="fake_belem")
     combined = noise.window_noise_model(spec, 2, 1.0)
     assert "sensing_window" in combined.noise_instructions and "measure" in combined.noise_instructions
     with pytest.raises(ValueError, match="unknown fake device 'fake_nowhere'"):
-        noise.device_noise_model("fake_nowhere")
+        fake_backend("fake_nowhere")
+    with pytest.raises(TypeError, match="backend object"):
+        noise.device_noise_model("fake_belem")
 
 
 def test_bad_spec_input():

@@ -1,0 +1,165 @@
+"""Circuit building: every PUB of every point, built once, and the window noise of each (n, t) group.
+
+For every ``(state, n, t)`` point the circuits are ``prep + window + [encoding] + setting``:
+
+* ``fisher``: encoding ``exp(-i theta J_axis)`` with the parameter ``theta`` swept over
+  ``theta0 + k delta`` (``k = -1, 0, 1``; ``-2..2`` for the Hellinger fit), collective readout;
+* ``bell``: the ``n + 1`` Bell settings ``phi_j = pi j / (n + 1)`` (one PUB, ``bell_phi`` swept);
+* ``pi_bell``: the three settings of the two-body PI Bell inequality;
+* ``squeezing``: collective readouts along the three axes of the encoding frame.
+
+The circuits do not depend on the working point (theta is a parameter): :func:`point_circuits`
+builds them during setup, and :func:`bind_working_point` sets the Fisher sweep once theta0 is
+known. :class:`WindowNoise` builds the Aer noise model of one window once and reuses it for
+every circuit of its (n, t) group, at submission and at collection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..axes import frame
+from ..errors import SpecError
+from ..estimators import fisher_offsets
+from ..noise import NoiseSpec
+from ..spec import ExperimentSpec
+from .plan import PointPlan, network_weights
+
+__all__ = ["CircuitJob", "prep_circuit", "window_circuit", "encoding_circuit", "point_circuits",
+           "bind_working_point", "WindowNoise"]
+
+
+@dataclass(frozen=True)
+class CircuitJob:
+    """One PUB: a circuit (parameters unbound), its sweep values, and per-binding metadata."""
+
+    point: int
+    role: str
+    circuit: Any
+    values: list[list[float]] | None
+    binding_metadata: list[dict[str, Any]]
+
+    @property
+    def parameters(self) -> list[str]:
+        return [p.name for p in self.circuit.parameters]
+
+
+def _with(meta: dict[str, Any], section: str, **updates: Any) -> dict[str, Any]:
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in meta.items()}
+    out[section] = {**out.get(section, {}), **updates}
+    return out
+
+
+def prep_circuit(spec: ExperimentSpec, state: str, n: int) -> Any:
+    """The preparation circuit of ``state`` on n qubits (metadata ``prep``)."""
+    from .. import circuits
+
+    if state == "ghz":
+        return circuits.ghz(n)
+    if state == "product":
+        return circuits.product(n)
+    if state == "dicke":
+        return circuits.dicke(n, spec.probe.dicke_k(n))
+    if state == "symmetric":
+        return circuits.symmetric_state(list(spec.probe.amplitudes or ()))
+    if state == "network":
+        return circuits.linear_function_state(list(spec.probe.weights or ()), n)
+    raise SpecError(f"probe.states: unknown state {state!r}")  # pragma: no cover - the spec guards this
+
+
+def window_circuit(spec: ExperimentSpec, n: int, t: float) -> Any:
+    """The sensing window: ``RZ(phi t)`` per qubit, labelled so that the window noise attaches to it."""
+    from .. import circuits
+
+    return circuits.sensing_window(n, t, spec.sensing.phi, "z")
+
+
+def encoding_circuit(spec: ExperimentSpec, state: str, n: int, theta: Any, sizes: Sequence[int] | None) -> Any:
+    """``exp(-i theta J_axis)``, or the weighted per-qubit encoding of a network state."""
+    from .. import circuits
+
+    if state != "network" or sizes is None:
+        return circuits.phase_encoding(n, theta, spec.sensing.axis)
+    return circuits.phase_encoding(n, [theta * float(w) for w in network_weights(spec, sizes)], spec.sensing.axis)
+
+
+def _fisher_sweep(spec: ExperimentSpec, plan: PointPlan, circ: Any) -> tuple[list[list[float]], list[dict[str, Any]]]:
+    thetas = [plan.theta + k * plan.delta for k in fisher_offsets(spec.measure.fisher_method)]
+    return [[th] for th in thetas], [_with(circ.metadata, "encoding", theta=th) for th in thetas]
+
+
+def point_circuits(spec: ExperimentSpec, plan: PointPlan) -> list[CircuitJob]:
+    """Every PUB of one point (see the module docstring); the Fisher sweep is at ``plan.theta``."""
+    from .. import circuits
+    from ..circuits import BELL_PHI, THETA
+
+    n, t = plan.n, plan.t
+    prep = prep_circuit(spec, plan.state, n)
+    window = window_circuit(spec, n, t)
+    jobs: list[CircuitJob] = []
+    quantities = spec.measure.quantities
+    if "fisher" in quantities:
+        circ = circuits.assemble(prep, window, encoding_circuit(spec, plan.state, n, THETA, plan.sizes),
+                                 circuits.collective_readout(n, list(plan.readout_axis)))
+        values, metas = _fisher_sweep(spec, plan, circ)
+        jobs.append(CircuitJob(plan.index, "fisher", circ, values, metas))
+    if "bell" in quantities:
+        num = n + 1
+        circ = circuits.assemble(prep, window, circuits.bell_setting(n, BELL_PHI, axis=spec.sensing.axis,
+                                                                     num_phases=num))
+        phases = circuits.bell_phases(n, num)
+        metas = [_with(circ.metadata, "setting", phi=float(ph), index=j, num_phases=num)
+                 for j, ph in enumerate(phases)]
+        jobs.append(CircuitJob(plan.index, "bell", circ, [[float(ph)] for ph in phases], metas))
+    if "pi_bell" in quantities and spec.measure.pi_bell_angles is not None:
+        phi, theta = spec.measure.pi_bell_angles
+        for setting in circuits.pi_bell_settings(n, phi, theta):
+            circ = circuits.assemble(prep, window, setting)
+            jobs.append(CircuitJob(plan.index, "pi_bell", circ, None, [circ.metadata]))
+    if "squeezing" in quantities:
+        for axis in frame(spec.sensing.axis):
+            circ = circuits.assemble(prep, window, circuits.collective_readout(n, list(axis)))
+            jobs.append(CircuitJob(plan.index, "squeezing", circ, None, [circ.metadata]))
+    return jobs
+
+
+def bind_working_point(spec: ExperimentSpec, plan: PointPlan, jobs: Sequence[CircuitJob]) -> list[CircuitJob]:
+    """The point's PUBs with the Fisher sweep moved to the (possibly updated) working point ``plan.theta``."""
+    out = []
+    for job in jobs:
+        if job.role == "fisher" and job.point == plan.index:
+            values, metas = _fisher_sweep(spec, plan, job.circuit)
+            job = replace(job, values=values, binding_metadata=metas)
+        out.append(job)
+    return out
+
+
+@dataclass(frozen=True)
+class WindowNoise:
+    """The noise of one sensing window (n qubits, duration t) on Aer: one model, reused.
+
+    ``model`` is ``noise.window_noise_model`` (local channels on the window label, gate and
+    readout errors); collective dephasing is an n-qubit instruction inserted in each circuit by
+    :meth:`apply`.
+    """
+
+    n: int
+    t: float
+    spec: NoiseSpec
+    model: Any
+
+    @classmethod
+    def build(cls, spec: NoiseSpec, n: int, t: float) -> WindowNoise:
+        from .. import noise
+
+        return cls(n, t, spec, noise.window_noise_model(spec, n, t))
+
+    def apply(self, circuit: Any) -> Any:
+        """The circuit with collective dephasing inserted (unchanged without it)."""
+        from .. import noise
+
+        if self.spec.kappa > 0 and self.t > 0:
+            return noise.apply_collective(circuit, self.spec.kappa, self.t)
+        return circuit
