@@ -19,7 +19,6 @@ e.g. the ``"sensing_window"`` RZ gates) or as ``QuantumError`` instructions plac
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,14 +26,30 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import DensityMatrix
 from qiskit_aer import AerSimulator
-from qiskit_aer.noise import NoiseModel, QuantumError
+from qiskit_aer.noise import NoiseModel
 from qiskit_aer.primitives import SamplerV2 as AerSamplerV2
+
+from .methods import (
+    METHODS,
+    SimulationChoice,
+    _check_method,
+    available_memory,
+    choose_method,
+    circuits_choice,
+    is_noisy,
+    memory_needed,
+    readout_safe,
+    simulation_choice,
+)
 
 __all__ = [
     "METHODS",
     "memory_needed",
     "available_memory",
     "choose_method",
+    "simulation_choice",
+    "circuits_choice",
+    "SimulationChoice",
     "density_matrix",
     "density_matrices",
     "probabilities",
@@ -42,150 +57,11 @@ __all__ = [
     "sample_counts",
 ]
 
-#: Simulation methods bellsense chooses between.
-METHODS: tuple[str, ...] = ("statevector", "density_matrix", "matrix_product_state")
-
-#: Bytes per complex128 amplitude.
-_BYTES = 16
-
-#: Largest n for which a noisy *sampling* run uses the density-matrix method by default; beyond it
-#: Aer's statevector trajectories are cheaper (cost 4^n once vs 2^n per shot batch).
-_DM_SAMPLING_MAX_QUBITS = 10
-
-
-def memory_needed(n: int, method: str) -> int | None:
-    """Bytes the simulator state needs: ``16 * 2^n`` (statevector), ``16 * 4^n`` (density matrix).
-
-    Returns ``None`` for ``matrix_product_state`` (depends on the entanglement, not on n alone).
-    """
-    n = check_n(n)
-    _check_method(method)
-    if method == "statevector":
-        return _BYTES * (1 << n)
-    if method == "density_matrix":
-        return _BYTES * (1 << (2 * n))
-    return None
-
-
-def available_memory() -> int:
-    """Available physical memory in bytes (``MemAvailable`` of /proc/meminfo, else total RAM)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:  # not Linux: fall back to total RAM
-        pass
-    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-
-
-def _gib(nbytes: float) -> str:
-    return f"{nbytes / 2**30:.3g} GiB"
-
-
-def check_n(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    return int(n)
-
-
-def _check_method(method: str) -> None:
-    if method not in METHODS:
-        raise ValueError(f"unknown simulation method {method!r}; allowed: {', '.join(METHODS)}")
-
-
-def _check_fits(n: int, method: str, max_memory: int) -> None:
-    need = memory_needed(n, method)
-    if need is not None and need > max_memory:
-        formula = "16 bytes x 2^n" if method == "statevector" else "16 bytes x 4^n"
-        raise ValueError(
-            f"method {method!r} at n = {n} needs {formula} = {need} bytes = {_gib(need)}, "
-            f"but only {_gib(max_memory)} is available; use fewer qubits"
-            + (", or 'statevector'/'matrix_product_state' for sampling" if method == "density_matrix" else
-               ", or 'matrix_product_state'")
-        )
-
-
-def choose_method(
-    n: int,
-    noisy: bool,
-    *,
-    exact: bool = False,
-    method: str | None = None,
-    max_memory: int | None = None,
-) -> str:
-    """Pick the Aer simulation method for an n-qubit run.
-
-    Parameters
-    ----------
-    n : int
-        Number of qubits.
-    noisy : bool
-        Whether the run has non-unitary noise (a noise model or ``QuantumError`` instructions).
-    exact : bool
-        True for an exact mixed state / exact probabilities (``save_density_matrix``,
-        ``save_probabilities``): a noisy exact result needs the density-matrix method, because
-        statevector noise is a single sampled trajectory.
-    method : str, optional
-        Force a method; it is checked (memory, and exactness for noisy states) instead of chosen.
-    max_memory : int, optional
-        Memory budget in bytes (default: :func:`available_memory`).
-
-    Returns
-    -------
-    str
-        One of :data:`METHODS`. Rules: noisy & exact -> density_matrix; noisy sampling ->
-        density_matrix up to n = 10, then statevector trajectories; noiseless -> statevector;
-        whenever the dense state does not fit -> matrix_product_state (sampling / noiseless only).
-
-    Raises
-    ------
-    ValueError
-        If the forced method cannot work, with the memory it needs (density matrix:
-        16 bytes x 4^n, e.g. 64 GiB at n = 16), or if nothing exact fits.
-    """
-    n = check_n(n)
-    budget = available_memory() if max_memory is None else int(max_memory)
-    if budget <= 0:
-        raise ValueError(f"max_memory must be a positive number of bytes, got {max_memory}")
-    if method is not None:
-        _check_method(method)
-        if noisy and exact and method != "density_matrix":
-            raise ValueError(
-                f"an exact noisy state/probability vector needs method 'density_matrix', not {method!r} "
-                "(that method would sample one noise trajectory)"
-            )
-        _check_fits(n, method, budget)
-        return method
-    if noisy and exact:
-        _check_fits(n, "density_matrix", budget)
-        return "density_matrix"
-    candidates = ["statevector", "matrix_product_state"]
-    if noisy and n <= _DM_SAMPLING_MAX_QUBITS:
-        candidates.insert(0, "density_matrix")
-    for cand in candidates:
-        need = memory_needed(n, cand)
-        if need is None or need <= budget:
-            return cand
-    raise AssertionError("unreachable: matrix_product_state has no fixed memory need")
-
+# The method decision and the memory model live in methods.py (re-exported here).
 
 # ---------------------------------------------------------------------------------------------
 # circuits in, exact results out
 # ---------------------------------------------------------------------------------------------
-
-
-def _has_inline_noise(circuit: QuantumCircuit) -> bool:
-    return any(isinstance(inst.operation, QuantumError) or inst.operation.name in ("kraus", "superop",
-               "qerror_loc") for inst in circuit.data)
-
-
-def _is_noisy(circuits: Sequence[QuantumCircuit], noise_model: NoiseModel | None) -> bool:
-    if noise_model is not None and not noise_model.is_ideal():
-        return True
-    return any(_has_inline_noise(c) for c in circuits)
 
 
 def _bind(circuit: QuantumCircuit, parameter_values: Any) -> QuantumCircuit:
@@ -331,7 +207,7 @@ def probabilities(
     body = circ.remove_final_measurements(inplace=False)
     if any(inst.operation.name == "measure" for inst in body.data):
         raise ValueError("probabilities needs measurements only at the end of the circuit (mid-circuit measure found)")
-    noisy = _is_noisy([body], noise_model)
+    noisy = is_noisy([body], noise_model)
     method = choose_method(body.num_qubits, noisy, exact=True, method=method, max_memory=max_memory)
     body.save_probabilities(qubits, label="probs")
     result = _run([body], noise_model, method)
@@ -352,6 +228,7 @@ def aer_sampler(
     num_qubits: int | None = None,
     default_shots: int = 1024,
     max_memory: int | None = None,
+    choice: SimulationChoice | None = None,
 ) -> AerSamplerV2:
     """A seeded ``qiskit_aer.primitives.SamplerV2`` (a ``BaseSamplerV2``).
 
@@ -368,20 +245,28 @@ def aer_sampler(
     seed : int, optional
         ``seed_simulator``: equal seeds give equal counts.
     num_qubits : int, optional
-        Size of the circuits to be run, for the method choice / memory check.
+        Size of the circuits to be run, for the method choice (:func:`simulation_choice`) and
+        memory check. A noisy statevector run then uses Aer's shot branching, unless the noise
+        model acts on ``measure`` (shot branching drops readout errors once noise has branched).
     default_shots : int
+    choice : SimulationChoice, optional
+        A decision already made (:func:`circuits_choice`); overrides ``method`` and ``num_qubits``.
     """
     _check_noise_model(noise_model)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
     if isinstance(default_shots, bool) or not isinstance(default_shots, (int, np.integer)) or default_shots < 1:
         raise ValueError(f"default_shots must be a positive int, got {default_shots!r}")
-    if num_qubits is not None:
+    if choice is None and num_qubits is not None:
         noisy = noise_model is not None and not noise_model.is_ideal()
-        method = choose_method(num_qubits, noisy, method=method, max_memory=max_memory)
+        choice = readout_safe(simulation_choice(num_qubits, noisy, method=method, max_memory=max_memory), noise_model)
+    if choice is not None:
+        method = choice.method
     elif method is not None:
         _check_method(method)
     backend_options: dict[str, Any] = {"method": method or "automatic"}
+    if choice is not None and choice.shot_branching:
+        backend_options.update(shot_branching_enable=True, shot_branching_sampling_enable=True)
     if noise_model is not None:
         backend_options["noise_model"] = noise_model
     return AerSamplerV2(

@@ -11,7 +11,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from .calibration import calibration_circuits, measured_qubit_groups
 from .platform import Platform
-from .submission import Submission, chunks, coerce_pubs, encode_job, noise_fingerprint
+from .submission import Submission, chunks, coerce_pubs, encode_job, footprint, noise_fingerprint
 
 __all__ = ["submit"]
 
@@ -72,7 +72,11 @@ def submit(
         calibrate = platform.is_device
     if calibrate and not platform.is_device:
         raise ValueError(f"readout calibration needs a device platform (fake_* or ibm_*), not {platform.name!r}")
-    job_pubs = chunks(len(coerced), options.get("pubs_per_job", platform.options.get("pubs_per_job")))
+    size = options.get("pubs_per_job", platform.options.get("pubs_per_job"))
+    if size is None and platform.is_device and platform.reruns_locally:
+        job_pubs = by_footprint([p.circuit for p in coerced])  # local device: noise model of each job's own qubits
+    else:
+        job_pubs = chunks(len(coerced), size)
     groups: list[list[SamplerPub]] = [[coerced[i] for i in idx] for idx in job_pubs]
     cal_info = None
     if calibrate:
@@ -100,6 +104,18 @@ def submit(
         submitted_at=datetime.now(UTC).isoformat(timespec="seconds"),
         jobs=tuple(jobs),
     )
+
+
+def by_footprint(circuits: Sequence[Any]) -> list[tuple[int, ...]]:
+    """PUB indices grouped by the set of qubits their circuits touch (first-appearance order).
+
+    A fake device simulates each job with its noise model restricted to the job's qubits: a 20-qubit
+    circuit then does not carry the noise model of a 50-qubit one submitted with it.
+    """
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, circ in enumerate(circuits):
+        groups.setdefault(footprint([circ])[0], []).append(i)
+    return [tuple(idx) for idx in groups.values()]
 
 
 def _job_id(job: Any, k: int) -> str:

@@ -88,6 +88,10 @@ class Platform:
         """The ``BaseSamplerV2`` that runs PUBs here (see :func:`~bellsense.backends.make_sampler`)."""
         raise NotImplementedError
 
+    def choice(self, circuits: Sequence[QuantumCircuit], noise_model: Any = None) -> Any:
+        """The simulation method of a job of ``circuits`` (a ``SimulationChoice``), ``None`` if not simulated here."""
+        return None
+
     def noise_model(self, qubits: Sequence[int] | None = None, readout_as_channel: bool = False) -> Any:
         """The device's own Aer noise model (devices only)."""
         raise ValueError(f"platform {self.name!r} has no device noise model; use a fake_* or ibm_* backend")
@@ -95,30 +99,29 @@ class Platform:
     def start_jobs(self, groups: list[list[Any]], *, seed: int | None, noise_model: Any,
                    options: Mapping[str, Any]) -> list[Any]:
         """Start one job per group of coerced ``SamplerPub``; return the live job objects."""
+        every = [p.circuit for g in groups for p in g]
+        return [self.job_sampler(every, [p.circuit for p in g], seed=seed, noise_model=noise_model,
+                                 options=options).run(g) for g in groups]
+
+    def job_sampler(self, every: Sequence[QuantumCircuit], mine: Sequence[QuantumCircuit], *, seed: int | None,
+                    noise_model: Any, options: Mapping[str, Any] | None) -> Any:
+        """The sampler of one job (circuits ``mine``) of a submission (circuits ``every``)."""
         from .submission import footprint
 
-        every = [p.circuit for g in groups for p in g]
         active, _ = footprint(every)
-        jobs = []
-        for g in groups:
-            _, width = footprint([p.circuit for p in g])
-            sampler = self.sampler(seed=seed, noise_model=noise_model, options=options,
-                                   active_qubits=active, width=width)
-            jobs.append(sampler.run(g))
-        return jobs
+        _, width = footprint(mine)
+        return self.sampler(seed=seed, noise_model=noise_model, options=options, active_qubits=active, width=width)
 
     def recover(self, submission: Submission, k: int, noise_model: Any) -> JobOutcome:
         """Result of job k of a submission made by an earlier process."""
-        from .submission import decode_job, footprint
+        from .submission import decode_job
 
         if submission.payload is None:
             return "LOST", None, "local job without stored circuits; cannot re-execute"
         pubs = decode_job(submission.payload[k])
         every = [p[0] for q in submission.payload for p in decode_job(q)]
-        active, _ = footprint(every)
-        _, width = footprint([p[0] for p in pubs])
-        sampler = self.sampler(seed=submission.seed, noise_model=noise_model, options=submission.options,
-                               active_qubits=active, width=width)
+        sampler = self.job_sampler(every, [p[0] for p in pubs], seed=submission.seed, noise_model=noise_model,
+                                   options=submission.options)
         try:
             return OK, sampler.run(pubs).result(), None
         except Exception as exc:
@@ -143,7 +146,19 @@ class AerPlatform(Platform):
                 active_qubits: Sequence[int] | None = None, width: int | None = None) -> Any:
         from .aer import aer_sampler
 
-        return aer_sampler(noise_model=noise_model, method=self.options.get("method"), seed=seed)
+        return aer_sampler(noise_model=noise_model, method=self.options.get("method"), seed=seed, num_qubits=width)
+
+    def choice(self, circuits: Sequence[QuantumCircuit], noise_model: Any = None) -> Any:
+        """The :class:`~bellsense.backends.methods.SimulationChoice` of a job of ``circuits`` (for the record)."""
+        from .methods import circuits_choice
+
+        return circuits_choice(circuits, noise_model, method=self.options.get("method"))
+
+    def job_sampler(self, every: Sequence[QuantumCircuit], mine: Sequence[QuantumCircuit], *, seed: int | None,
+                    noise_model: Any, options: Mapping[str, Any] | None) -> Any:
+        from .aer import aer_sampler
+
+        return aer_sampler(noise_model=noise_model, seed=seed, choice=self.choice(mine, noise_model))
 
     def recover(self, submission: Submission, k: int, noise_model: Any) -> JobOutcome:
         from .submission import noise_fingerprint
@@ -214,6 +229,17 @@ class FakeDevicePlatform(_DevicePlatform):
         from .sampling import device_sampler
 
         return self._configure(device_sampler(self, active_qubits, width), seed, options)
+
+    def job_sampler(self, every: Sequence[QuantumCircuit], mine: Sequence[QuantumCircuit], *, seed: int | None,
+                    noise_model: Any, options: Mapping[str, Any] | None) -> Any:
+        # the device noise restricted to this job's own qubits (not the union over the submission)
+        return super().job_sampler(mine, mine, seed=seed, noise_model=noise_model, options=options)
+
+    def choice(self, circuits: Sequence[QuantumCircuit], noise_model: Any = None) -> Any:
+        from .sampling import device_choice
+        from .submission import footprint
+
+        return device_choice(self, footprint(circuits)[1])
 
 
 @dataclass(frozen=True)

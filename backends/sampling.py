@@ -14,9 +14,11 @@ from typing import Any
 
 from qiskit.primitives import BaseSamplerV2
 
+from .methods import SimulationChoice
 from .platform import FakeDevicePlatform, Platform
 
-__all__ = ["make_sampler", "device_simulator", "device_sampler", "SHOT_BRANCHING_MAX", "DENSITY_MATRIX_MAX"]
+__all__ = ["make_sampler", "device_simulator", "device_sampler", "device_choice", "SHOT_BRANCHING_MAX",
+           "DENSITY_MATRIX_MAX"]
 
 _SHOT_BRANCHING = {"shot_branching_enable": True, "shot_branching_sampling_enable": True}
 
@@ -70,19 +72,34 @@ def device_simulator(
     return platform.cache[key]
 
 
-def device_sampler(platform: FakeDevicePlatform, active_qubits: Sequence[int] | None, width: int | None) -> Any:
-    """The runtime sampler in local mode on :func:`device_simulator`, with the Aer method chosen by ``width``."""
+def device_choice(platform: FakeDevicePlatform, width: int | None,
+                  active_known: bool = True) -> SimulationChoice | None:
+    """The Aer method of a fake-device job whose widest circuit has ``width`` active qubits.
+
+    ``None`` keeps Aer's automatic choice (no width known, no forced method).
+    """
     method = platform.options.get("method")
-    branching = False
-    if method is None and width is not None:
-        if width <= DENSITY_MATRIX_MAX:
-            method = "density_matrix"
-        elif width <= SHOT_BRANCHING_MAX and active_qubits is not None:
-            method, branching = "statevector", True
-        elif width <= SHOT_BRANCHING_MAX:
-            method = "density_matrix"
-        else:
-            method = "matrix_product_state"
+    if method is not None:
+        return SimulationChoice(str(method), "forced by the backend option 'method'")
+    if width is None:
+        return None
+    if width <= DENSITY_MATRIX_MAX:
+        return SimulationChoice("density_matrix", f"{width} active qubits <= {DENSITY_MATRIX_MAX}: one exact "
+                                "noisy evolution per binding")
+    if width <= SHOT_BRANCHING_MAX and active_known:
+        return SimulationChoice("statevector", f"{width} active qubits <= {SHOT_BRANCHING_MAX}: statevector "
+                                "trajectories with shot branching, readout error as a channel", shot_branching=True)
+    if width <= SHOT_BRANCHING_MAX:
+        return SimulationChoice("density_matrix", f"{width} active qubits, footprint unknown: density matrix")
+    return SimulationChoice("matrix_product_state", f"{width} active qubits > {SHOT_BRANCHING_MAX}: MPS "
+                            "trajectories on the device's noise restricted to the active qubits")
+
+
+def device_sampler(platform: FakeDevicePlatform, active_qubits: Sequence[int] | None, width: int | None) -> Any:
+    """The runtime sampler in local mode on :func:`device_simulator`, with the Aer method of :func:`device_choice`."""
+    choice = device_choice(platform, width, active_qubits is not None)
+    method = None if choice is None else choice.method
+    branching = choice is not None and choice.shot_branching
     return runtime_sampler_class()(mode=device_simulator(platform, method, active_qubits, shot_branching=branching))
 
 

@@ -39,6 +39,8 @@ from .cluster_spec import (
     IN_PROCESS,
     SCHEDULER_ENV,
     ClusterSpec,
+    add_cluster_options,
+    cluster_from_args,
     describe_ignored,
     insecure_notice,
 )
@@ -74,13 +76,16 @@ __all__ = [
     "TaskResult",
     "TLS_CONFIG_KEYS",
     "UnsafePayload",
+    "add_cluster_options",
     "check_payload",
+    "cluster_from_args",
     "describe_ignored",
     "insecure_notice",
     "open_cluster",
     "pending_tasks",
     "run_tasks",
     "task_seed",
+    "use_cluster",
 ]
 
 #: Dask configuration a client needs for a tls:// scheduler (also settable as DASK_DISTRIBUTED__COMM__TLS__...).
@@ -181,6 +186,19 @@ def open_cluster(spec: ClusterSpec | None = None) -> Iterator[ClusterSession]:
         yield ClusterSession(spec, client)
     finally:
         client.close()
+
+
+@contextlib.contextmanager
+def use_cluster(cluster: ClusterSpec | ClusterSession | None) -> Iterator[ClusterSession]:
+    """An open session for several :func:`run_tasks` calls: an open ``ClusterSession`` is reused (and
+    left open), a ``ClusterSpec`` or None is opened with :func:`open_cluster` for the ``with`` block."""
+    if isinstance(cluster, ClusterSession):
+        yield cluster
+        return
+    if cluster is not None and not isinstance(cluster, ClusterSpec):
+        raise TypeError(f"cluster must be a ClusterSpec, a ClusterSession or None, got {type(cluster).__name__}")
+    with open_cluster(cluster) as session:
+        yield session
 
 
 def _call(fn: Callable[[dict[str, Any], int], Any], payload: dict[str, Any], seed: int) -> tuple[Any, str, float]:

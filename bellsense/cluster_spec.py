@@ -6,6 +6,7 @@ every public name of this module.
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import math
 import os
@@ -20,6 +21,8 @@ __all__ = [
     "IN_PROCESS",
     "SCHEDULER_ENV",
     "ClusterSpec",
+    "add_cluster_options",
+    "cluster_from_args",
     "describe_ignored",
     "insecure_notice",
 ]
@@ -171,3 +174,47 @@ def insecure_notice(spec: ClusterSpec) -> str | None:
         f"warning: {spec.scheduler} uses {parts.scheme}, which Dask neither authenticates nor encrypts; "
         "use a tls:// address with distributed.comm.tls.* configured, or a private network"
     )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    return value
+
+
+def add_cluster_options(parser: argparse.ArgumentParser) -> None:
+    """``--workers N``, ``--scheduler ADDRESS`` and ``--scheduler-timeout S`` (``run``, ``demo``, ``fetch``,
+    ``reproduce``); read them back with :func:`cluster_from_args`."""
+    parser.add_argument("--workers", metavar="N", type=_positive_int,
+                        help="run the tasks on a Dask LocalCluster of N worker processes on this machine")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help=f"run the tasks on the running Dask cluster at ADDRESS (tcp://host:port or tls://...; "
+                        f"default ${SCHEDULER_ENV}, else in-process)")
+    parser.add_argument("--scheduler-timeout", metavar="S", type=_positive_seconds, default=DEFAULT_TIMEOUT,
+                        help=f"seconds allowed to reach the scheduler (default {DEFAULT_TIMEOUT:g})")
+
+
+def cluster_from_args(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> ClusterSpec:
+    """The :class:`ClusterSpec` of parsed :func:`add_cluster_options` flags (and ``BELLSENSE_SCHEDULER``).
+
+    Raises
+    ------
+    ValueError
+        ``--workers`` with ``--scheduler``, or a bad address (the CLI exits with code 2).
+    """
+    return ClusterSpec.from_options(getattr(args, "workers", None), getattr(args, "scheduler", None),
+                                    timeout=getattr(args, "scheduler_timeout", DEFAULT_TIMEOUT), environ=environ)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Mapping
 from importlib import metadata as importlib_metadata
 from importlib import resources
@@ -152,6 +153,10 @@ def _first_problem(exc: ValidationError) -> str:
 def parse(data: Mapping[str, Any] | RunRecord, *, source: str = "record") -> RunRecord:
     """A :class:`RunRecord` from a record dict (migrated first) or a record; the spec is checked too.
 
+    Types are checked strictly (a count of ``5.0``, ``"5"`` or ``true`` is refused), then the record's
+    internal consistency (:func:`bellsense.record_checks.check_consistency`: count widths and sums,
+    exact values, points against the spec).
+
     Raises
     ------
     ValueError
@@ -161,17 +166,22 @@ def parse(data: Mapping[str, Any] | RunRecord, *, source: str = "record") -> Run
         record = data
     else:
         try:
-            record = RunRecord.model_validate(migrate(data))
+            # strict: a count of 5.0, "5" or true is a tampered record, not a number to coerce
+            record = RunRecord.model_validate(migrate(data), strict=True)
         except ValidationError as exc:
             raise ValueError(f"{source}: does not match the record schema {_first_problem(exc)}") from None
+        except RecursionError:
+            raise ValueError(f"{source}: not a bellsense record (nested too deeply)") from None
         except ValueError as exc:
             raise ValueError(f"{source}: {exc}") from None
+    from .record_checks import check_consistency
     from .spec import ExperimentSpec
 
     try:
-        ExperimentSpec.from_dict(record.spec, source=f"{source} spec")
+        spec = ExperimentSpec.from_dict(record.spec, source=f"{source} spec")
     except SpecError as exc:
         raise ValueError(str(exc)) from None
+    check_consistency(record, spec.points(), spec.run.shots, source=source)
     return record
 
 
@@ -192,7 +202,32 @@ def read(path: str | Path) -> RunRecord:
         raise ValueError(f"{path}: cannot read the record ({exc.strerror or exc})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not a JSON record ({exc})") from None
+    except RecursionError:  # e.g. [[[[...]]]] 10^5 deep: no record is nested like that
+        raise ValueError(f"{path}: not a bellsense record (JSON nested too deeply)") from None
     return parse(data, source=str(path))
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new temporary file next to ``path`` with the mode a plain ``open(path, "w")`` would give.
+
+    ``tempfile.mkstemp`` always makes 0600 files; here the umask applies to a new record (0644
+    under the usual 022) and an existing record keeps its mode.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mode = None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = str(path.parent / f".record-{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)  # the kernel applies the umask
+        except FileExistsError:
+            continue
+        if mode is not None:
+            os.fchmod(fd, mode)
+        return fd, tmp
+    raise FileExistsError(f"{path.parent}: cannot create a temporary record file")
 
 
 def write(path: str | Path, record: RunRecord) -> Path:
@@ -205,7 +240,7 @@ def write(path: str | Path, record: RunRecord) -> Path:
         raise TypeError(f"record must be a bellsense.records.RunRecord, got {type(record).__name__}")
     path = Path(path)
     text = json.dumps(record.to_json(), indent=1, allow_nan=False)
-    fd, tmp = tempfile.mkstemp(prefix=".record-", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

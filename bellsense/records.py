@@ -27,6 +27,7 @@ __all__ = [
     "Estimate",
     "Binding",
     "CircuitEntry",
+    "Simulation",
     "JobEntry",
     "DeviceExact",
     "ExactEntry",
@@ -34,6 +35,8 @@ __all__ = [
     "Mitigated",
     "Point",
     "MissingCircuit",
+    "TaskEntry",
+    "Execution",
     "RunRecord",
 ]
 
@@ -102,12 +105,21 @@ class CircuitEntry(_Model):
         return self.status == "DONE" and all(b.counts is not None for b in self.bindings)
 
 
+class Simulation(_Model):
+    """The Aer method a job ran with and why (``backends.SimulationChoice``; Aer and fake-device jobs)."""
+
+    method: str
+    reason: str
+    shot_branching: bool = False
+
+
 class JobEntry(_Model):
     """One submission: its (n, t) group on Aer (``None`` on devices) and ``backends.Submission.to_dict()``."""
 
     n: int | None
     t: float | None
     submission: dict[str, Any]
+    simulation: Simulation | None = None
 
 
 class DeviceExact(_Model):
@@ -130,6 +142,8 @@ class ExactEntry(_Model):
     readout_axis: list[float]
     statistic: Literal["parity", "mean", "second_moment"]
     sizes: list[int] | None = None
+    #: ``[measure] pi_bell_angles = "optimal"``: ``[phi, theta]`` of ``estimators.pi_bell_minimum`` of the window state
+    pi_bell_angles: list[float] | None = None
     qfi_exact: float | None
     cfi_exact: float | None
     fisher_exact_method: float | None
@@ -137,6 +151,15 @@ class ExactEntry(_Model):
     pi_bell_exact: float | None = None
     squeezing_exact: float | None = None
     device: DeviceExact | None = None
+    #: how the exact values were computed (``run.exact.exact_method``): the permutation-invariant engine
+    #: ("pi"), the dense 2^n path ("dense"), a closed form, or none (``unavailable`` says why)
+    exact_method: Literal["pi", "dense", "closed_form"] | None = None
+    exact_reason: str | None = None
+    unavailable: str | None = None
+    #: ``log10 E_{N,0}`` (where the float underflows), its certified depth, and the GHZ fidelity
+    bell_correlator_log10_exact: float | None = None
+    nonlocality_depth_exact: int | None = None
+    ghz_fidelity_exact: float | None = None
 
 
 class ReadoutInfo(_Model):
@@ -189,6 +212,15 @@ class Point(_Model):
     squeezing: Estimate | None = None
     mitigated: Mitigated | None = None
     errors: dict[str, str] | None = None
+    exact_method: str | None = None
+    exact_unavailable: str | None = None
+    bell_correlator_log10_exact: float | None = None
+    nonlocality_depth_exact: int | None = None
+    ghz_fidelity_exact: float | None = None
+    #: ``estimators.parallel_bound`` for the point's n, t and local rates (any probe, encoding about z);
+    #: ``bound_unavailable`` says why there is none (device noise, other axes, unequal rates)
+    bound: float | None = None
+    bound_unavailable: str | None = None
 
 
 class MissingCircuit(_Model):
@@ -198,6 +230,29 @@ class MissingCircuit(_Model):
     role: str
     status: str
     error: str | None
+
+
+class TaskEntry(_Model):
+    """Where one task of the run executed (:class:`bellsense.cluster.TaskResult` without its value)."""
+
+    key: str
+    seed: int = Field(ge=0)
+    worker: str
+    duration: float = Field(ge=0)
+
+
+class Execution(_Model):
+    """How a run's tasks executed: where, the run seed of the task seeds, the results file, each task.
+
+    ``where`` is ``ClusterSpec.describe()`` (``"in-process"``, a LocalCluster, a scheduler address);
+    ``results_file`` (next to ``record.json``) is set when the run appends its task results as they
+    arrive (Aer runs: ``bellsense fetch`` recomputes only the tasks missing from it).
+    """
+
+    where: str
+    run_seed: int = Field(ge=0)
+    results_file: str | None = None
+    tasks: list[TaskEntry] = Field(default_factory=list)
 
 
 class RunRecord(_Model):
@@ -222,6 +277,7 @@ class RunRecord(_Model):
     circuits: list[CircuitEntry] = Field(default_factory=list)
     points: list[Point] = Field(default_factory=list)
     missing: list[MissingCircuit] = Field(default_factory=list)
+    execution: Execution | None = None
 
     @property
     def device_run(self) -> bool:
@@ -232,7 +288,9 @@ class RunRecord(_Model):
         """The JSON-shaped dict of the record (fields never set are left out; inf and NaN become null)."""
         data = json.loads(self.model_dump_json(exclude_unset=True))
         full = json.loads(self.model_dump_json(include=set(type(self).model_fields) - set(data)))
-        return {name: data[name] if name in data else full[name] for name in type(self).model_fields}
+        # ``execution`` (added after 0.1.0) is left out when never set, so older records round-trip unchanged.
+        return {name: data[name] if name in data else full[name] for name in type(self).model_fields
+                if name in data or name != "execution"}
 
 
 def finite_or_none(value: float | None) -> float | None:

@@ -121,19 +121,21 @@ def _calibration(record: RunRecord, entry: CircuitEntry, n: int) -> Any:
     return ReadoutCalibration.from_dict(dict(cal)).on_layout(physical[:n])
 
 
-def _mitigated_parities(entry: CircuitEntry, cal: Any) -> tuple[np.ndarray, np.ndarray]:
+def _mitigated_parities(entry: CircuitEntry, cal: Any, mitigation: str = "tensored") -> tuple[np.ndarray, np.ndarray]:
     from .estimators import mitigated_parity
 
+    if mitigation == "m3":  # optional mthree (issue 14); imported only here
+        from .estimators.measured.m3 import m3_parity as mitigated_parity  # noqa: F811
     ests = [mitigated_parity(b.counts or {}, cal) for b in entry.bindings]
     return np.array([e.value for e in ests]), np.array([e.stderr for e in ests])
 
 
-def _mitigated_bell(entry: CircuitEntry, cal: Any, n: int) -> dict[str, Any]:
+def _mitigated_bell(entry: CircuitEntry, cal: Any, n: int, mitigation: str = "tensored") -> dict[str, Any]:
     """``E_{N,0}`` from readout-mitigated parities (``estimators.measured.parities``), their own errors included."""
     from .estimators.measured.bell import claimed_depth
     from .estimators.measured.parities import correlator_from_parities
 
-    means, errs = _mitigated_parities(entry, cal)
+    means, errs = _mitigated_parities(entry, cal, mitigation)
     phases = [b.metadata["setting"]["phi"] for b in entry.bindings]
     order = int(np.abs(np.array(entry.bindings[0].metadata["setting"]["signs"])).sum())
     e = correlator_from_parities(phases, means, errs, order)
@@ -142,13 +144,14 @@ def _mitigated_bell(entry: CircuitEntry, cal: Any, n: int) -> dict[str, Any]:
             "qfi_bound_from_bell": _estimate(4 * n * n * e.value, 4 * n * n * e.stderr)}
 
 
-def _mitigated_fisher(entry: CircuitEntry, cal: Any, theta0: float, statistic: str, method: str) -> Estimate | None:
+def _mitigated_fisher(entry: CircuitEntry, cal: Any, theta0: float, statistic: str, method: str,
+                      mitigation: str = "tensored") -> Estimate | None:
     """Moments Fisher information of a parity readout from mitigated parities (``None`` otherwise)."""
     from .estimators.measured.parities import fisher_from_parities
 
     if method != "moments" or statistic != "parity":
         return None
-    means, errs = _mitigated_parities(entry, cal)
+    means, errs = _mitigated_parities(entry, cal, mitigation)
     thetas = [b.metadata["encoding"]["theta"] for b in entry.bindings]
     try:
         est = fisher_from_parities(thetas, means, errs, theta0)
@@ -158,17 +161,17 @@ def _mitigated_fisher(entry: CircuitEntry, cal: Any, theta0: float, statistic: s
 
 
 def _mitigated(record: RunRecord, roles: Mapping[str, list[CircuitEntry]], ex: ExactEntry,
-               method: str) -> Mitigated | None:
+               method: str, mitigation: str = "tensored") -> Mitigated | None:
     """Readout-mitigated counterparts of the point's values (device runs with a calibration)."""
     out: dict[str, Any] = {}
     fisher = roles.get("fisher", [])
     if _complete(fisher) and (cal := _calibration(record, fisher[0], ex.n)) is not None:
-        fm = _mitigated_fisher(fisher[0], cal, ex.theta, ex.statistic, method)
+        fm = _mitigated_fisher(fisher[0], cal, ex.theta, ex.statistic, method, mitigation)
         if fm is not None:
             out["fisher_measured"] = fm
     bell = roles.get("bell", [])
     if _complete(bell) and (cal := _calibration(record, bell[0], ex.n)) is not None:
-        out.update(_mitigated_bell(bell[0], cal, ex.n))
+        out.update(_mitigated_bell(bell[0], cal, ex.n, mitigation))
     return Mitigated(**out) if out else None
 
 
@@ -192,9 +195,17 @@ def _point(record: RunRecord, spec: ExperimentSpec, ex: ExactEntry, roles: Mappi
     }
     if ex.sizes is not None:
         point["sizes"] = ex.sizes
-    for key in ("bell_correlator_exact", "pi_bell_exact", "squeezing_exact"):
+    for key in ("bell_correlator_exact", "pi_bell_exact", "squeezing_exact", "exact_method",
+                "bell_correlator_log10_exact", "nonlocality_depth_exact", "ghz_fidelity_exact"):
         if key in ex.model_fields_set:
             point[key] = getattr(ex, key)
+    if ex.unavailable is not None:
+        point["exact_unavailable"] = ex.unavailable
+    from .run.exact_pi import point_bound
+
+    point["bound"], why = point_bound(spec, n, ex.t, record.device_run)
+    if why is not None:
+        point["bound_unavailable"] = why
     if ex.device is not None and ex.device.model_fields_set:
         point["device_exact"] = ex.device
     errors: dict[str, str] = {}
@@ -227,7 +238,7 @@ def _point(record: RunRecord, spec: ExperimentSpec, ex: ExactEntry, roles: Mappi
             errors[role] = str(exc)
     if spec.measure.mitigate and record.calibration:
         try:
-            point["mitigated"] = _mitigated(record, roles, ex, method)
+            point["mitigated"] = _mitigated(record, roles, ex, method, spec.measure.mitigation)
         except (ValueError, ZeroDivisionError) as exc:
             errors["mitigated"] = str(exc)
     if errors:
@@ -289,6 +300,13 @@ def _extras(p: Point) -> list[str]:
                          f"depth {mit.nonlocality_depth}, 4N^2E = {_pm(mit.qfi_bound_from_bell)})")
         if parts:
             extras.append("readout-mitigated: " + "; ".join(parts))
+    if p.state == "optimal" and p.qfi_exact and p.cfi_exact is not None:
+        # the best collective readout of the optimal probe (its optimal measurement is usually not collective)
+        axis = ", ".join(f"{a:.3g}" for a in p.readout.axis)
+        extras.append(f"optimal symmetric probe: best collective readout ({p.readout.statistic} along [{axis}]) "
+                      f"reaches CFI/QFI = {p.cfi_exact / p.qfi_exact:.3f}")
+    if p.exact_unavailable is not None:
+        extras.append(f"exact: n/a ({p.exact_unavailable})")
     if p.missing:
         extras.append(f"missing: {', '.join(p.missing)}")
     for role, why in (p.errors or {}).items():
@@ -296,18 +314,44 @@ def _extras(p: Point) -> list[str]:
     return extras
 
 
+def _ranges(qubits: Sequence[int]) -> str:
+    """Sorted qubit numbers as ranges: ``0-5, 8, 10-19``."""
+    q = sorted(int(x) for x in qubits)
+    starts = [v for k, v in enumerate(q) if k == 0 or q[k - 1] != v - 1]
+    ends = [v for k, v in enumerate(q) if k == len(q) - 1 or q[k + 1] != v + 1]
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in zip(starts, ends))
+
+
+def _where(record: RunRecord, i: int, p: Point) -> list[str]:
+    """Where point i ran: the device layout (physical qubits, CNOT depth) or the Aer method and why (issue 14)."""
+    out = []
+    layout = record.layout if isinstance(record.layout, Mapping) else None
+    entries = [e for e in record.circuits if e.point == i]
+    if layout is not None and entries:
+        info = layout["circuits"][entries[0].pub] if entries[0].pub < len(layout["circuits"]) else {}
+        if info.get("physical_qubits"):
+            out.append(f"layout: physical qubits {_ranges(info['physical_qubits'])} of {layout.get('device')}, "
+                       f"CNOT depth {info.get('cnot_depth')} ({info.get('method')})")
+    sims = {(j.simulation.method, j.simulation.reason) for j in record.jobs
+            if j.simulation is not None and (j.n is None or (j.n == p.n and j.t == p.t))}
+    out += [f"simulation: {method} ({reason})" for method, reason in sorted(sims)]
+    return out
+
+
 def format_table(record: RunRecord | Mapping[str, Any], points: Sequence[Point] | None = None) -> str:
     """The table printed by ``run``/``report``/``fetch``: one row per point (``points`` default: the record's).
 
-    Columns: exact QFI, exact CFI of the readout, measured F ± err (and its distance z from the
-    exact value of the method in standard errors), E_{N,0} ± err, its Bell-violation
-    significance, nonlocality depth, 4 N^2 E, SQL = N, HL = N^2.
+    Columns: exact QFI, exact CFI of the readout ("n/a" without an exact method, the reason below the
+    row), measured F ± err (and its distance z from the exact value of the method in standard errors),
+    E_{N,0} ± err, its Bell-violation significance, nonlocality depth, 4 N^2 E, SQL = N, HL = N^2, and
+    ``bound``: the parallel (channel-extension) bound on the QFI of any probe under the point's local
+    noise ("n/a" on devices).
     """
     record = _typed(record)
     points = record.points if points is None else points
     spec = record.spec
     head = (f"{'state':<10}{'n':>3}{'t':>7} {'QFI':>8} {'CFI':>8}  {'F measured':>16} {'z':>5}  "
-            f"{'E_N,0':>18} {'sigma':>6} {'depth':>5} {'4N^2E':>16} {'SQL':>4} {'HL':>4}")
+            f"{'E_N,0':>18} {'sigma':>6} {'depth':>5} {'4N^2E':>16} {'SQL':>4} {'HL':>4} {'bound':>8}")
     lines = [f"{spec.get('name', 'run')}  (backend {record.backend.get('name')}, "
              f"shots {spec.get('run', {}).get('shots')}, Fisher by {spec.get('measure', {}).get('fisher_method', '')}; "
              f"z = (F - exact F of the method) / err)"]
@@ -315,15 +359,18 @@ def format_table(record: RunRecord | Mapping[str, Any], points: Sequence[Point] 
         lines.append("device run: QFI and CFI are noiseless; z and the line below a point use the exact values "
                      "under the device's noise")
     lines += [head, "-" * len(head)]
-    for p in points:
+    for i, p in enumerate(points):
         depth = "-" if p.nonlocality_depth is None else str(p.nonlocality_depth)
+        na = "n/a" if p.exact_unavailable is not None else "-"  # no exact method (the record says why)
+        qfi, cfi = (na if v is None else format(v, ".3f") for v in (p.qfi_exact, p.cfi_exact))
+        bound = "n/a" if p.bound is None else format(p.bound, ".3f")
         lines.append(
-            f"{p.state:<10}{p.n:>3}{p.t:>7.3g} {_num(p.qfi_exact, '.3f'):>8} {_num(p.cfi_exact, '.3f'):>8}  "
+            f"{p.state:<10}{p.n:>3}{p.t:>7.3g} {qfi:>8} {cfi:>8}  "
             f"{_pm(p.fisher_measured):>16} {_num(p.fisher_z, '.1f'):>5}  "
             f"{_pm(p.bell_correlator):>18} {_num(p.bell_violation_sigma, '.1f'):>6} {depth:>5} "
-            f"{_pm(p.qfi_bound_from_bell):>16} {p.sql:>4} {p.hl:>4}"
+            f"{_pm(p.qfi_bound_from_bell):>16} {p.sql:>4} {p.hl:>4} {bound:>8}"
         )
-        lines += [f"{'':>21}{extra}" for extra in _extras(p)]
+        lines += [f"{'':>21}{extra}" for extra in _extras(p) + _where(record, i, p)]
     if record.missing:
         lines.append(f"{len(record.missing)} circuit(s) without counts; see the record's 'missing' entry")
     return "\n".join(lines)

@@ -31,7 +31,7 @@ different experiment silently.
 from __future__ import annotations
 
 import dataclasses
-import math
+import importlib.util
 import re
 import tomllib
 from collections.abc import Mapping
@@ -41,46 +41,26 @@ from typing import Any
 
 from .errors import SpecError
 from .noise import NoiseSpec
+from .spec_models import check_models, check_network
+from .spec_values import MAX_SEED, MAX_SHOTS, check_weight_range
+from .spec_values import as_tuple as _as_tuple
+from .spec_values import fail as _fail
+from .spec_values import integer as _integer
+from .spec_values import number as _number
 
-STATES = ("ghz", "product", "dicke", "symmetric", "network")
+STATES = ("ghz", "product", "dicke", "symmetric", "network", "optimal", "lmg", "two_mode", "ising")
+#: Largest n of the ``optimal`` probe (prepared by ``circuits.symmetric_state``, O(2^n) gates).
+OPTIMAL_MAX_QUBITS = 12
 QUANTITIES = ("fisher", "bell", "pi_bell", "squeezing")
 FISHER_METHODS = ("moments", "hellinger", "finite_difference")
 READOUTS = ("auto", "parity", "collective")
+EXACT_MODES = ("auto", "off")
+#: Readout mitigation: the tensored per-qubit inversion, or mthree (optional extra ``bellsense[m3]``).
+MITIGATIONS = ("tensored", "m3")
 AXES = ("x", "y", "z")
 #: Backend names: ``aer``, ``aer:<method>``, ``fake_<device>``, ``ibm_<device>``, ``ibm:least_busy``.
 BACKEND_PATTERN = re.compile(r"^(aer(:[a-z_]+)?|fake_[a-z0-9_]+|ibm_[a-z0-9_]+|ibm:least_busy)$")
 BACKEND_FORMS = "'aer', 'aer:<method>', 'fake_<device>', 'ibm_<device>' or 'ibm:least_busy'"
-
-
-def _fail(key: str, problem: str, allowed: str) -> SpecError:
-    return SpecError(f"{key}: {problem}; allowed: {allowed}")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _number(key: str, value: Any, *, minimum: float | None = None, maximum: float | None = None,
-            allowed: str = "a finite number") -> float:
-    if not _is_number(value) or not math.isfinite(value):
-        raise _fail(key, f"{value!r} is not a finite number", allowed)
-    if minimum is not None and value < minimum:
-        raise _fail(key, f"{value!r} is below {minimum:g}", allowed)
-    if maximum is not None and value > maximum:
-        raise _fail(key, f"{value!r} is above {maximum:g}", allowed)
-    return float(value)
-
-
-def _integer(key: str, value: Any, *, minimum: int, allowed: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(key, f"{value!r} is not an integer", allowed)
-    if value < minimum:
-        raise _fail(key, f"{value!r} is below {minimum}", allowed)
-    return int(value)
-
-
-def _as_tuple(value: Any) -> tuple:
-    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
 @dataclass(frozen=True)
@@ -88,9 +68,14 @@ class ProbeSpec:
     """Probe states and sizes. Every (state, n) pair is a point of the sweep.
 
     ``k`` is the Dicke excitation number (default ``n // 2``), ``amplitudes`` the
-    Dicke amplitudes ``a_0..a_n`` of a symmetric state (they fix n), and
+    Dicke amplitudes ``a_0..a_n`` of a symmetric state (they fix n), ``optimal`` the symmetric
+    probe with the largest QFI after the window's local noise (``estimators.optimal_symmetric_probe``,
+    n <= 12), and
     ``weights`` the coefficients v of the linear function ``theta = v . phi``
-    estimated by a sensor network (one entry per sensor, seed 002).
+    estimated by a sensor network (one entry per sensor; Proctor, Knott & Dunningham, PRL 120, 080501 (2018)),
+    ``network`` its probe: ``"linear_function"`` (default, GHZ-like) or ``"separable"`` (a GHZ per sensor,
+    ``circuits.separable_sizes``). ``coupling``/``field``: the model ground states of ``bellsense.models``,
+    ``lmg`` (J, h; n <= 12), ``two_mode`` (U; n <= 12), ``ising`` (J, h; n <= 8) (``spec_models``).
     """
 
     states: tuple[str, ...] = ("ghz",)
@@ -98,6 +83,9 @@ class ProbeSpec:
     k: int | None = None
     amplitudes: tuple[float, ...] | None = None
     weights: tuple[float, ...] | None = None
+    network: str | None = None
+    coupling: float | None = None
+    field: float | None = None
 
     def _coefficients(self, name: str, allowed: str) -> tuple[float, ...]:
         """Normalise ``self.<name>`` to a tuple of >= 2 real numbers, not all zero."""
@@ -123,26 +111,43 @@ class ProbeSpec:
             raise _fail("probe.n", "is empty", "an integer >= 1 or a list of them")
         for n in self.n:
             _integer("probe.n", n, minimum=1, allowed="an integer >= 1 or a list of them")
+        if len(set(self.n)) != len(self.n):
+            raise _fail("probe.n", f"{list(self.n)} repeats a size", "each size once")
         if self.k is not None:
+            if "dicke" not in self.states:
+                raise _fail("probe.k", f"does not apply to states {list(self.states)}", "k with state 'dicke' only")
             _integer("probe.k", self.k, minimum=0, allowed="an integer 0 <= k <= n")
             for n in self.n:
                 if self.k > n:
                     raise _fail("probe.k", f"k = {self.k} exceeds n = {n}", "an integer 0 <= k <= n")
         if self.amplitudes is not None:
+            if "symmetric" not in self.states:
+                raise _fail("probe.amplitudes", f"does not apply to states {list(self.states)}",
+                            "amplitudes with state 'symmetric' only")
             amps = self._coefficients("amplitudes", "a list of n+1 >= 2 real Dicke amplitudes, not all zero")
             if "symmetric" in self.states and any(n != len(amps) - 1 for n in self.n):
                 raise _fail("probe.n", f"{list(self.n)} does not match {len(amps)} amplitudes",
                             f"n = {len(amps) - 1} (the number of amplitudes minus one)")
         elif "symmetric" in self.states:
             raise _fail("probe.amplitudes", "is missing for state 'symmetric'", "a list of n+1 Dicke amplitudes")
+        if "optimal" in self.states and any(n > OPTIMAL_MAX_QUBITS for n in self.n):
+            raise _fail("probe.n", f"{list(self.n)} has n > {OPTIMAL_MAX_QUBITS} for state 'optimal' (prepared by "
+                        "circuits.symmetric_state)", f"n <= {OPTIMAL_MAX_QUBITS} for 'optimal'")
         if self.weights is not None:
+            if "network" not in self.states:
+                raise _fail("probe.weights", f"does not apply to states {list(self.states)}",
+                            "weights with state 'network' only")
             w = self._coefficients("weights", "a list of >= 2 real coefficients (one per sensor), not all zero")
+            check_weight_range("probe.weights", w)
             for n in self.n:
                 if n < len(w):
                     raise _fail("probe.n", f"n = {n} is smaller than the {len(w)} sensors",
                                 "at least one qubit per sensor")
         elif "network" in self.states:
             raise _fail("probe.weights", "is missing for state 'network'", "one coefficient per sensor, e.g. [-1, 1]")
+        check_network(self.states, self.network)
+        for key, value in check_models(self.states, self.n, {"coupling": self.coupling, "field": self.field}).items():
+            object.__setattr__(self, key, value)
 
     def dicke_k(self, n: int) -> int:
         """The Dicke excitation number used at size n (``k`` or ``n // 2``)."""
@@ -176,6 +181,8 @@ class SensingSpec:
             raise _fail("sensing.t", "is empty", "a time >= 0 or a list of them")
         object.__setattr__(self, "t", tuple(_number("sensing.t", t, minimum=0.0,
                                                     allowed="a time >= 0 or a list of them") for t in ts))
+        if len(set(self.t)) != len(self.t):
+            raise _fail("sensing.t", f"{list(self.t)} repeats a time", "each time once")
         object.__setattr__(self, "phi", _number("sensing.phi", self.phi, allowed="a finite field (radians per unit t)"))
 
 
@@ -195,16 +202,22 @@ class MeasureSpec:
     parity), ``"collective"`` (collective spin), or ``"auto"`` (parity for GHZ and
     network states, collective otherwise). ``delta``: the finite-difference
     step, in units of ``1/n`` for parity readouts and of 1 otherwise.
-    ``pi_bell_angles``: ``[phi, theta]`` of the PI Bell settings (seed 004).
+    ``pi_bell_angles``: ``[phi, theta]`` of the PI Bell settings (Marconi et al., arXiv:2202.12079), or
+    ``"optimal"``: per point, ``estimators.pi_bell_minimum`` of the exact window state (in the exact entry).
     ``mitigate``: apply readout-error mitigation where calibration exists.
+    ``mitigation``: ``"tensored"`` (per-qubit inversion, default) or ``"m3"`` (mthree 3.x, optional).
+    ``exact``: ``"auto"`` computes the exact reference values (permutation-invariant engine or dense,
+    ``run.exact.exact_method``); ``"off"`` skips that stage (the table shows n/a).
     """
 
     quantities: tuple[str, ...] = ("fisher",)
     fisher_method: str = "moments"
     readout: str = "auto"
     delta: float = 0.2
-    pi_bell_angles: tuple[float, float] | None = None
+    pi_bell_angles: tuple[float, float] | str | None = None
     mitigate: bool = True
+    exact: str = "auto"
+    mitigation: str = "tensored"
 
     def __post_init__(self) -> None:
         qs = _as_tuple(self.quantities)
@@ -220,7 +233,10 @@ class MeasureSpec:
             raise _fail("measure.readout", f"unknown readout {self.readout!r}", ", ".join(READOUTS))
         object.__setattr__(self, "delta", _number("measure.delta", self.delta, minimum=1e-6, maximum=1.0,
                                                   allowed="a step 0 < delta <= 1"))
-        if self.pi_bell_angles is not None:
+        if isinstance(self.pi_bell_angles, str) and (self.pi_bell_angles != "optimal" or self.exact == "off"):
+            raise _fail("measure.pi_bell_angles", f"{self.pi_bell_angles!r} is not understood ('optimal' needs "
+                        "exact = 'auto')", "'optimal' (with exact = 'auto') or [phi, theta] in radians")
+        elif self.pi_bell_angles is not None and not isinstance(self.pi_bell_angles, str):
             angles = _as_tuple(self.pi_bell_angles)
             if len(angles) != 2:
                 raise _fail("measure.pi_bell_angles", f"{list(angles)} has {len(angles)} entries", "[phi, theta]")
@@ -228,6 +244,13 @@ class MeasureSpec:
                 _number("measure.pi_bell_angles", a, allowed="[phi, theta] in radians") for a in angles))
         if not isinstance(self.mitigate, bool):
             raise _fail("measure.mitigate", f"{self.mitigate!r} is not a boolean", "true or false")
+        if self.exact not in EXACT_MODES:
+            raise _fail("measure.exact", f"{self.exact!r} is not understood", ", ".join(map(repr, EXACT_MODES)))
+        if self.mitigation not in MITIGATIONS:
+            raise _fail("measure.mitigation", f"unknown method {self.mitigation!r}", ", ".join(map(repr, MITIGATIONS)))
+        if self.mitigation == "m3" and importlib.util.find_spec("mthree") is None:  # checked, not imported
+            raise _fail("measure.mitigation", "'m3' needs the optional package mthree, which is not installed",
+                        "'tensored', or install it: pip install 'bellsense[m3]'")
 
 
 @dataclass(frozen=True)
@@ -247,9 +270,14 @@ class RunSpec:
     time_unit: float | None = None
 
     def __post_init__(self) -> None:
-        _integer("run.shots", self.shots, minimum=1, allowed="an integer >= 1")
+        shots_allowed = "an integer >= 1, at most 10**8"
+        _integer("run.shots", self.shots, minimum=1, allowed=shots_allowed)
+        if self.shots > MAX_SHOTS:
+            raise _fail("run.shots", f"{self.shots} is above 10**8", shots_allowed)
         if self.seed is not None:
-            _integer("run.seed", self.seed, minimum=0, allowed="an integer >= 0")
+            _integer("run.seed", self.seed, minimum=0, allowed="an integer >= 0, at most 2**63 - 1")
+            if self.seed > MAX_SEED:
+                raise _fail("run.seed", f"{self.seed} is above 2**63 - 1", "an integer >= 0, at most 2**63 - 1")
         if not isinstance(self.backend, str) or not BACKEND_PATTERN.match(self.backend):
             raise _fail("run.backend", f"unknown backend {self.backend!r}", BACKEND_FORMS)
         for name in ("dynamical_decoupling", "twirling"):
@@ -296,8 +324,12 @@ class ExperimentSpec:
         if self.noise.device is not None and not re.match(r"^fake_[a-z0-9_]+$", self.noise.device):
             raise _fail("noise.device", f"{self.noise.device!r} is not a device name",
                         "'fake_<device>', e.g. 'fake_torino'")
+        if self.run.time_unit is not None and self.run.backend.startswith("aer") and self.noise.device is None:
+            raise _fail("run.time_unit", f"does not apply to backend {self.run.backend!r} (t is in the units of "
+                        "the noise rates there)", "time_unit with a 'fake_<device>' or 'ibm_<device>' backend only")
         if "pi_bell" in self.measure.quantities and self.measure.pi_bell_angles is None:
-            raise _fail("measure.pi_bell_angles", "is missing for quantity 'pi_bell'", "[phi, theta] in radians")
+            raise _fail("measure.pi_bell_angles", "is missing for quantity 'pi_bell'",
+                        "'optimal' or [phi, theta] in radians")
 
     # ------------------------------------------------------------------ points
     def points(self) -> list[tuple[str, int, float]]:
@@ -404,8 +436,14 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"{path}: cannot read the spec ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not a text file (byte {exc.start} is not UTF-8); allowed: a TOML spec, "
+                        "see examples/") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML ({exc})") from None
+    if not data:  # an empty file would otherwise run the default experiment
+        raise SpecError(f"{path}: the spec is empty; allowed: a TOML spec with at least a [probe] section, "
+                        "see examples/")
     return ExperimentSpec.from_dict(data, source=str(path))

@@ -4,7 +4,9 @@ Side by side, one run: the channel-extension (parallel) bound on the QFI at N = 
 dephasing and amplitude damping (emission) at gamma t = 0.1 and 1, with the wall time of each tool
 (best of --repeat calls); then QMetro++'s par_bounds for n = 1..20 (the issue's 2.1 s figure) against
 bellsense over the same range; then amplitude damping at large N (60, 100, 300), where the SDP becomes
-unreliable, against bellsense and its closed-form asymptote.
+unreliable, against bellsense and its closed-form asymptote. Last (also without qmetro, ``--only probes``):
+``optimal_symmetric_probe`` and the best one-axis-twisted state at N = 10, 50, 100, gamma t = 0.1 (time,
+QFI, fraction of the bound), side by side with the bound, |+>^N and GHZ.
 
 Conventions. bellsense: exp(-i theta J_z), then dephasing at rate gamma (coherence e^{-2 gamma t}) and
 emission |1> -> |0> with p = 1 - e^{-gamma t} (docs/PHYSICS.md). QMetro++: par_dephasing(q) has Kraus
@@ -13,7 +15,7 @@ operators sqrt(q) I, sqrt(1-q) Z, so q = (1 + e^{-2 gamma t})/2; par_amp_damping
 Anchor (issue 16): N = 20, dephasing, gamma t = 0.1: 36.9 against GHZ 0.13 and |+>^N 13.4.
 
 Install the peer:  .venv/bin/pip install -e ".[bounds-bench]"   (qmetro >= 1.1, which pulls cvxpy)
-Run:               .venv/bin/python benchmarks/bench_bounds.py [--repeat 3]
+Run:               .venv/bin/python benchmarks/bench_bounds.py [--repeat 3] [--only {all,qmetro,probes}]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 from tqdm import tqdm
 
 from bellsense.estimators import closed_form_qfi, parallel_bound, parallel_bound_asymptotic
+from bellsense.estimators.exact.probes import probe_search
 
 
 def _best_time(fn: Callable[..., Any], *args: Any, repeat: int = 1) -> tuple[Any, float]:
@@ -76,10 +79,35 @@ def _ours(n: int, gt: float, kind: str) -> float:
     return parallel_bound(n, gt, **rates)
 
 
+def probes(ns: tuple[int, ...] = (10, 50, 100), gt: float = 0.1) -> None:
+    """optimal_symmetric_probe (via probe_search, which also reports the OAT state) against the bound."""
+    print(f"optimal symmetric probe and best OAT state, gamma t = {gt} (one call each; times include the channel;"
+          " cpu = process time, which a loaded machine inflates less than the wall time):")
+    print(f"{'channel':<10} {'N':>4} {'wall':>8} {'cpu':>7} {'optimal':>12} {'opt/bound':>9} {'OAT':>12}"
+          f" {'OAT/bound':>9} {'bound':>10} {'|+>^N':>9} {'GHZ':>10} {'evals':>6}  best start")
+    for kind in ("dephasing", "emission"):
+        rates = {kind: 1.0}
+        for n in tqdm(ns, desc=f"probes {kind}", leave=False):
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = probe_search(n, gt, "z", **rates)
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+            bound = parallel_bound(n, gt, **rates)
+            assert res.oat_qfi is not None
+            evals = sum(s.evaluations for s in res.starts)
+            tqdm.write(f"{kind:<10} {n:>4} {elapsed:>7.1f}s {cpu:>6.1f}s {res.qfi:>12.6f} {res.qfi / bound:>9.4f}"
+                       f" {res.oat_qfi:>12.6f} {res.oat_qfi / bound:>9.4f} {bound:>10.4f}"
+                       f" {closed_form_qfi('product', n, gt, **rates):>9.4f}"
+                       f" {closed_form_qfi('ghz', n, gt, **rates):>10.4g} {evals:>6}  {res.best_start}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=("all", "qmetro", "probes"), default="all")
     args = parser.parse_args()
+    if args.only == "probes":
+        probes()
+        return
     try:
         import qmetro
     except ImportError as err:
@@ -134,6 +162,9 @@ def main() -> None:
                    f" {t_ours * 1e6:>10.1f}us {t_theirs * 1e3:>8.1f}ms")
     big = parallel_bound(10_000, 0.1, emission=1.0)
     print(f"bellsense N = 10^4: {big:.8g} (asymptote {parallel_bound_asymptotic(10_000, 0.1, emission=1.0):.8g})")
+    if args.only == "all":
+        print()
+        probes()
 
 
 if __name__ == "__main__":

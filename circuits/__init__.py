@@ -11,7 +11,7 @@ from .assembly import assemble
 # Device-aware preparation (hardware issue) is imported below.
 from .device_ghz import ghz_tree, tree_depth, tree_schedule
 from .encoding import THETA, WINDOW_LABEL, phase_encoding, sensing_window, sensor_encoding
-from .networks import linear_function_sizes, linear_function_state, sensor_network, sensor_qubits
+from .networks import linear_function_sizes, linear_function_state, sensor_network, sensor_qubits, separable_sizes
 from .preparation import (
     WeightedCircuit,
     dicke,
@@ -55,6 +55,7 @@ __all__ = [
     "ghz_layers",
     "linear_function_sizes",
     "linear_function_state",
+    "separable_sizes",
     "pauli_setting",
     "pauli_settings",
     "phase_encoding",

@@ -43,7 +43,7 @@ def _depths(par: np.ndarray) -> np.ndarray:
     n = par.size
     depth = np.full(n, -1)
     for start in range(n):
-        path = []
+        path: list[int] = []
         v = start
         while v != -1 and depth[v] < 0 and len(path) <= n:
             path.append(v)
@@ -106,7 +106,7 @@ def ghz_tree(parents: Sequence[int]) -> QuantumCircuit:
     """
     par = validate_parents(parents)
     n = par.size
-    times = tree_schedule(par)
+    times = tree_schedule(par.tolist())
     root = int(np.flatnonzero(par == -1)[0])
     circ = QuantumCircuit(n)
     circ.h(root)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from numbers import Real
+from typing import TypeAlias
 
 import numpy as np
 from qiskit import QuantumCircuit
@@ -25,7 +26,7 @@ from bellsense.spin import check_n
 from .networks import check_sizes, sensor_qubits
 from .rotations import append_axis_to_z, append_z_to_axis
 
-AngleValue = float | ParameterExpression
+AngleValue: TypeAlias = float | ParameterExpression
 
 #: The encoding angle shared by every layer (design.md, "Parameters"): reuse this object.
 THETA = Parameter("theta")
@@ -49,7 +50,7 @@ def _check_angle(value, name: str) -> AngleValue:
         return value
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number or a qiskit Parameter, got {type(value).__name__}")
-    if not np.isfinite(value):
+    if not np.isfinite(float(value)):
         raise ValueError(f"{name} = {value} is not finite")
     return float(value)
 

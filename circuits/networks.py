@@ -90,6 +90,33 @@ def linear_function_sizes(v: Sequence[float], n: int) -> list[int]:
     return [int(r) for r in rounded]
 
 
+def separable_sizes(v: Sequence[float], n: int) -> list[int]:
+    """Qubits per sensor of the best sensor-separable probe: ``w_k ∝ |v_k|^{2/3}``, rounded to integers adding up to n.
+
+    Proctor, Knott & Dunningham, PRL 120, 080501 (2018), arXiv:1702.04271: with a GHZ state in each
+    sensor, ``Var(theta) = sum_k v_k^2 / w_k^2`` is smallest for ``w_k ∝ |v_k|^{2/3}`` (cost
+    ``||v||_{2/3}^2 / N^2``). Largest-remainder rounding; sensors with ``v_k = 0`` get none, every other
+    sensor at least one qubit.
+    """
+    vec = _check_v(v)
+    n = check_n(n)
+    u = np.abs(vec / np.linalg.norm(vec))
+    active = u > 0
+    if n < int(active.sum()):
+        raise ValueError(f"n = {n} qubits cannot give each of the {int(active.sum())} sensors with v_k != 0 one qubit")
+    exact = n * u ** (2 / 3) / (u ** (2 / 3)).sum()
+    sizes = np.where(active, np.maximum(np.floor(exact), 1), 0).astype(int)
+    order = np.argsort(-(exact - np.floor(exact)))
+    k = 0
+    while sizes.sum() < n:
+        if active[order[k % u.size]]:
+            sizes[order[k % u.size]] += 1
+        k += 1
+    while sizes.sum() > n:  # only when the floor-at-1 overshot: take from the largest
+        sizes[int(np.argmax(sizes))] -= 1
+    return [int(s) for s in sizes]
+
+
 def _check_v(v) -> np.ndarray:
     try:
         vec = np.asarray(v, dtype=float).reshape(-1)
@@ -127,7 +154,7 @@ def linear_function_state(
     vec = _check_v(v)
     n = check_n(n)
     if sizes is None:
-        sizes = linear_function_sizes(vec, n)
+        sizes = linear_function_sizes(vec.tolist(), n)
     sizes = check_sizes(sizes, n, allow_empty=True)
     if len(sizes) != vec.size:
         raise ValueError(f"v has {vec.size} sensors but sizes has {len(sizes)} entries")

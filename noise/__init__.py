@@ -15,8 +15,10 @@ from .channels import (
     thermal,
 )
 from .collective import WINDOW_LABEL, apply_collective, collective_dephasing, collective_probability
+from .davies import bohr_frequencies, davies_jumps, energy_ladder, ohmic_rate, zeta_jump
 from .dense import apply_collective_dense, apply_local, as_density, kraus_operators
 from .device import device_noise_model, restrict_noise_model
+from .integrated_gain import integrated_gain, metrological_gain
 from .model import (
     ONE_QUBIT_GATES,
     TWO_QUBIT_GATES,
@@ -26,6 +28,7 @@ from .model import (
     window_noise_model,
 )
 from .pi_evolve import evolve, steady_state
+from .pi_sweep import PIParams, evolve_many
 
 __all__ = [
     "dephasing",
@@ -46,6 +49,15 @@ __all__ = [
     "kraus_operators",
     "evolve",
     "steady_state",
+    "PIParams",
+    "evolve_many",
+    "integrated_gain",
+    "davies_jumps",
+    "ohmic_rate",
+    "bohr_frequencies",
+    "energy_ladder",
+    "zeta_jump",
+    "metrological_gain",
     "device_noise_model",
     "restrict_noise_model",
     "ONE_QUBIT_GATES",

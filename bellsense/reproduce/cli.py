@@ -34,6 +34,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", type=Path, help="output folder (default ./bellsense-runs/reproduce/NAME)")
     p.add_argument("--quick", action="store_true", help="smaller sizes (each paper under 2 minutes on 2 cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    from bellsense.cluster_spec import add_cluster_options
+
+    add_cluster_options(p)  # --workers N, --scheduler ADDRESS, --scheduler-timeout S
 
 
 def _list() -> str:
@@ -59,8 +62,18 @@ def main(args: argparse.Namespace) -> int:
         print(f"bellsense reproduce: error: give a paper NAME or --list; allowed: {', '.join(PAPERS)}",
               file=sys.stderr)
         return EXIT_USAGE
+    from bellsense.cluster_spec import IN_PROCESS, cluster_from_args, insecure_notice
+
     try:
-        result = reproduce(args.name, args.out, quick=args.quick, progress=not args.no_progress)
+        cluster = cluster_from_args(args)
+    except ValueError as exc:  # --workers with --scheduler, a bad address
+        print(f"bellsense reproduce: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if insecure_notice(cluster):
+        print(f"bellsense reproduce: {insecure_notice(cluster)}", file=sys.stderr)
+    try:
+        result = reproduce(args.name, args.out, quick=args.quick, progress=not args.no_progress,
+                           cluster=None if cluster.mode == IN_PROCESS else cluster)
     except (SpecError, SetupError) as exc:
         print(f"bellsense reproduce: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,8 +32,10 @@ from tqdm.auto import tqdm
 
 from bellsense import circuits, noise
 from bellsense.backends import aer
+from bellsense.circuits import separable_sizes
 from bellsense.estimators import marginal_counts, mle_study, qfim
 
+from .grid import map_cells
 from .result import PaperOutput, SummaryRow, fmt, write_figure, write_json
 
 #: Relative tolerance of exact QFI-matrix costs against the closed forms (exact maths on <= 2^12 vectors).
@@ -56,28 +59,6 @@ def separable_cost(v: Sequence[float], n: int) -> float:
     """``||v||_{2/3}^2 / N^2`` for unit v: the best sensor-separable state with real-valued ``w_k``."""
     u = np.abs(_unit(v))
     return float((u ** (2 / 3)).sum() ** 3 / n**2)
-
-
-def separable_sizes(v: Sequence[float], n: int) -> list[int]:
-    """Qubits per sensor ``w_k ∝ |v_k|^{2/3}`` rounded to integers adding up to n (largest remainder).
-
-    Sensors with ``v_k = 0`` get none; every other sensor gets at least one qubit.
-    """
-    u = np.abs(_unit(v))
-    active = u > 0
-    if n < int(active.sum()):
-        raise ValueError(f"n = {n} qubits cannot give each of the {int(active.sum())} sensors with v_k != 0 one qubit")
-    exact = n * u ** (2 / 3) / (u ** (2 / 3)).sum()
-    sizes = np.where(active, np.maximum(np.floor(exact), 1), 0).astype(int)
-    order = np.argsort(-(exact - np.floor(exact)))
-    k = 0
-    while sizes.sum() < n:
-        if active[order[k % u.size]]:
-            sizes[order[k % u.size]] += 1
-        k += 1
-    while sizes.sum() > n:  # only when the floor-at-1 overshot: take from the largest
-        sizes[int(np.argmax(sizes))] -= 1
-    return [int(s) for s in sizes]
 
 
 def sensor_generators(sizes: Sequence[int]) -> list[sp.csr_matrix]:
@@ -138,15 +119,19 @@ def _compositions(n: int, parts: int):
             yield (first, *rest)
 
 
-def _ratio_vs_d(ds: Sequence[int], per_sensor: int, progress: bool) -> tuple[Figure, dict, SummaryRow]:
-    ratios = []
-    for d in tqdm(ds, desc="proctor2018 1/d", disable=not progress):
-        v = [1.0] * d
-        n = d * per_sensor
-        sizes = [per_sensor] * d
-        ghz, _ = linear_cost(_state(circuits.linear_function_state(v, n, sizes)), sizes, v)
-        sep, _ = linear_cost(_state(circuits.sensor_network(sizes)), sizes, v)
-        ratios.append(ghz / sep)
+def ratio_cell(cell: dict, seed: int) -> float:
+    """One point of the 1/d figure (a task): Var(GHZ-like)/Var(best separable) for ``cell`` = {d, per_sensor}."""
+    d, per_sensor = int(cell["d"]), int(cell["per_sensor"])
+    v, sizes = [1.0] * d, [per_sensor] * d
+    ghz, _ = linear_cost(_state(circuits.linear_function_state(v, d * per_sensor, sizes)), sizes, v)
+    sep, _ = linear_cost(_state(circuits.sensor_network(sizes)), sizes, v)
+    return float(ghz / sep)
+
+
+def _ratio_vs_d(ds: Sequence[int], per_sensor: int, progress: bool,
+                cluster: Any = None) -> tuple[Figure, dict, SummaryRow]:
+    ratios = map_cells("proctor2018/ratio_vs_d", [{"d": int(d), "per_sensor": per_sensor} for d in ds], ratio_cell,
+                       cluster=cluster, progress=progress)
     ds_arr = np.asarray(ds, dtype=float)
     ratios_arr = np.asarray(ratios)
     dev = float(np.max(np.abs(ratios_arr * ds_arr - 1)))
@@ -251,13 +236,16 @@ def _gradient(n: int, gamma_t: float, reps: int, shots: int, seed: int, progress
     return fig, data, rows
 
 
-def run(out_dir: Path, quick: bool = False, progress: bool = True) -> PaperOutput:
-    """All proctor2018 figures and rows (quick: N = 12 bounds, d <= 5, N = 4 gradient with 500 x 400 shots)."""
+def run(out_dir: Path, quick: bool = False, progress: bool = True, cluster: Any = None) -> PaperOutput:
+    """All proctor2018 figures and rows (quick: N = 12 bounds, d <= 5, N = 4 gradient with 500 x 400 shots).
+
+    ``cluster``: where the points of the 1/d figure run (one task each); None in-process.
+    """
     vectors = [("(1,1,1)/sqrt3", [1.0, 1.0, 1.0]), ("(1,2,3)/sqrt14", [1.0, 2.0, 3.0]),
                ("(-1,1)/sqrt2", [-1.0, 1.0])]
     rows, bounds = _bounds_rows(12, vectors, progress)
     figures, data = [], [write_json(out_dir / "bounds.json", bounds)]
-    fig, fdata, row = _ratio_vs_d(list(range(1, 6 if quick else 7)), 2, progress)
+    fig, fdata, row = _ratio_vs_d(list(range(1, 6 if quick else 7)), 2, progress, cluster)
     rows.append(row)
     png, js = write_figure(fig, fdata, out_dir, "ratio_vs_d")
     figures.append(png)
@@ -272,4 +260,5 @@ def run(out_dir: Path, quick: bool = False, progress: bool = True) -> PaperOutpu
                        {"gradient_ratio": gdata["ratio"], "gradient_ratio_stderr": gdata["ratio_stderr"]})
 
 
-__all__ = ["ghz_like_cost", "separable_cost", "separable_sizes", "sensor_generators", "linear_cost", "run"]
+__all__ = ["ghz_like_cost", "separable_cost", "separable_sizes", "sensor_generators", "linear_cost", "ratio_cell",
+           "run"]

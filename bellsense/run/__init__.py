@@ -5,6 +5,9 @@
 * :mod:`~bellsense.run.exact`: exact reference values (:func:`exact_point`);
 * :mod:`~bellsense.run.setup`: checks before running (:func:`prepare`);
 * :mod:`~bellsense.run.submit` / :mod:`~bellsense.run.collect`: submission and collection;
+* :mod:`~bellsense.run.tasks` / :mod:`~bellsense.run.distributed`: one task per point's exact reference
+  and per point's Aer simulation, run in-process or on a Dask cluster, results appended to
+  ``results.jsonl`` (``bellsense.cluster``);
 * :mod:`~bellsense.run.runner`: :func:`execute` and :func:`run_experiment`;
 * :mod:`~bellsense.run.fetch`: :func:`fetch` and :func:`status_lines` from a record.
 """

@@ -26,6 +26,7 @@ from ..estimators import fisher_offsets
 from ..noise import NoiseSpec
 from ..spec import ExperimentSpec
 from .plan import PointPlan, network_weights
+from .probes import MODEL_STATES, is_separable_network, model_prep, pi_bell_angles, separable_network_prep
 
 __all__ = ["CircuitJob", "prep_circuit", "window_circuit", "encoding_circuit", "point_circuits",
            "bind_working_point", "WindowNoise"]
@@ -52,10 +53,19 @@ def _with(meta: dict[str, Any], section: str, **updates: Any) -> dict[str, Any]:
     return out
 
 
-def prep_circuit(spec: ExperimentSpec, state: str, n: int) -> Any:
-    """The preparation circuit of ``state`` on n qubits (metadata ``prep``)."""
+def prep_circuit(spec: ExperimentSpec, state: str, n: int, t: float | None = None) -> Any:
+    """The preparation circuit of ``state`` on n qubits (metadata ``prep``).
+
+    ``optimal`` (the best symmetric probe for the window, ``run.exact_pi.optimal_amplitudes``) needs t.
+    """
     from .. import circuits
 
+    if state == "optimal":
+        from .exact_pi import optimal_amplitudes
+
+        if t is None:
+            raise SpecError("probe.states: 'optimal' depends on the sensing window; prep_circuit needs t")
+        return circuits.symmetric_state(list(optimal_amplitudes(spec, n, t)))
     if state == "ghz":
         return circuits.ghz(n)
     if state == "product":
@@ -64,6 +74,10 @@ def prep_circuit(spec: ExperimentSpec, state: str, n: int) -> Any:
         return circuits.dicke(n, spec.probe.dicke_k(n))
     if state == "symmetric":
         return circuits.symmetric_state(list(spec.probe.amplitudes or ()))
+    if state in MODEL_STATES:
+        return model_prep(spec, state, n)
+    if is_separable_network(spec, state):
+        return separable_network_prep(spec, n)
     if state == "network":
         return circuits.linear_function_state(list(spec.probe.weights or ()), n)
     raise SpecError(f"probe.states: unknown state {state!r}")  # pragma: no cover - the spec guards this
@@ -96,7 +110,7 @@ def point_circuits(spec: ExperimentSpec, plan: PointPlan) -> list[CircuitJob]:
     from ..circuits import BELL_PHI, THETA
 
     n, t = plan.n, plan.t
-    prep = prep_circuit(spec, plan.state, n)
+    prep = prep_circuit(spec, plan.state, n, t)
     window = window_circuit(spec, n, t)
     jobs: list[CircuitJob] = []
     quantities = spec.measure.quantities
@@ -113,8 +127,9 @@ def point_circuits(spec: ExperimentSpec, plan: PointPlan) -> list[CircuitJob]:
         metas = [_with(circ.metadata, "setting", phi=float(ph), index=j, num_phases=num)
                  for j, ph in enumerate(phases)]
         jobs.append(CircuitJob(plan.index, "bell", circ, [[float(ph)] for ph in phases], metas))
-    if "pi_bell" in quantities and spec.measure.pi_bell_angles is not None:
-        phi, theta = spec.measure.pi_bell_angles
+    angles = pi_bell_angles(spec, plan)  # "optimal": None until the exact stage has found them
+    if "pi_bell" in quantities and angles is not None:
+        phi, theta = angles
         for setting in circuits.pi_bell_settings(n, phi, theta):
             circ = circuits.assemble(prep, window, setting)
             jobs.append(CircuitJob(plan.index, "pi_bell", circ, None, [circ.metadata]))
@@ -130,9 +145,15 @@ def bind_working_point(spec: ExperimentSpec, plan: PointPlan, jobs: Sequence[Cir
     out = []
     for job in jobs:
         if job.role == "fisher" and job.point == plan.index:
+            if any(abs(a - b) > 1e-12 for a, b in zip(job.circuit.metadata["setting"]["axis"], plan.readout_axis)):
+                # the exact stage chose another readout (state "optimal"): rebuild the point's Fisher PUB
+                job = next(j for j in point_circuits(spec, plan) if j.role == "fisher")
             values, metas = _fisher_sweep(spec, plan, job.circuit)
             job = replace(job, values=values, binding_metadata=metas)
         out.append(job)
+    if plan.pi_bell_angles is not None and not any(j.role == "pi_bell" and j.point == plan.index for j in out):
+        # pi_bell_angles = "optimal": the settings exist only once the exact stage has found the angles
+        out += [j for j in point_circuits(spec, plan) if j.role == "pi_bell"]
     return out
 
 

@@ -16,7 +16,16 @@ from ..spec import ExperimentSpec
 from .setup import RunResult
 from .submit import window_noises
 
-__all__ = ["collect_all", "finish"]
+__all__ = ["collect_all", "finish", "with_outcome"]
+
+
+def with_outcome(entry: CircuitEntry, out: Any) -> CircuitEntry:
+    """The circuit entry with the status, error and (if done) counts per binding of its ``PubOutcome``."""
+    bindings = entry.bindings
+    if out.ok:
+        bindings = [b.model_copy(update={"counts": {k: int(v) for k, v in counts.items()}})
+                    for b, counts in zip(entry.bindings, out.counts())]
+    return entry.model_copy(update={"status": out.status, "error": out.error, "bindings": bindings})
 
 
 def collect_all(platform: Any, spec: ExperimentSpec, submissions: Sequence[Any], record: RunRecord) -> RunRecord:
@@ -30,14 +39,8 @@ def collect_all(platform: Any, spec: ExperimentSpec, submissions: Sequence[Any],
         noise = noises[g]
         outcomes = backends.collect(platform, submission, noise_model=None if noise is None else noise.model)
         for i, entry in enumerate(circuits):
-            if entry.job != g:
-                continue
-            out = outcomes[entry.pub]
-            bindings = entry.bindings
-            if out.ok:
-                bindings = [b.model_copy(update={"counts": {k: int(v) for k, v in counts.items()}})
-                            for b, counts in zip(entry.bindings, out.counts())]
-            circuits[i] = entry.model_copy(update={"status": out.status, "error": out.error, "bindings": bindings})
+            if entry.job == g:
+                circuits[i] = with_outcome(entry, outcomes[entry.pub])
         if outcomes.calibration is not None:
             calibration = to_json_safe(outcomes.calibration.to_dict())
         elif outcomes.calibration_error:

@@ -18,16 +18,24 @@ import numpy as np
 
 from .. import estimators
 from ..axes import frame
+from ..pistate import PIState
 from ..records import DeviceExact, ExactEntry, finite_or_none
 from ..spec import ExperimentSpec
 from .build import CircuitJob, encoding_circuit, prep_circuit, window_circuit
+from .exact_pi import PI_STATES, bell_fields, pi_extras, pi_rates, window_pi_state
 from .plan import PointPlan, generator
+from .probes import optimal_pi_bell
 
-__all__ = ["exact_point", "window_state", "window_vector", "is_pure", "basis_change", "readout",
-           "point_family", "squeezing_exact", "device_exact", "DEVICE_EXACT_MAX_QUBITS"]
+__all__ = ["exact_point", "exact_method", "window_state", "window_vector", "is_pure", "basis_change", "readout",
+           "point_family", "squeezing_exact", "device_exact", "DEVICE_EXACT_MAX_QUBITS", "DENSE_EXACT_MAX_QUBITS",
+           "PURE_EXACT_MAX_QUBITS"]
 
 #: Largest circuit for the exact device-noise comparison (a 4^n density matrix per binding).
 DEVICE_EXACT_MAX_QUBITS = 10
+#: Largest n of the dense exact path for a noisy window (a 4^n density matrix from Aer, eigh of 2^n).
+DENSE_EXACT_MAX_QUBITS = 12
+#: Largest n of the dense exact path for a pure window (2^n state vectors).
+PURE_EXACT_MAX_QUBITS = 16
 
 
 def window_state(spec: ExperimentSpec, state: str, n: int, t: float) -> Any:
@@ -35,7 +43,7 @@ def window_state(spec: ExperimentSpec, state: str, n: int, t: float) -> Any:
     from .. import circuits, noise
     from ..backends import density_matrix
 
-    body = circuits.assemble(prep_circuit(spec, state, n), window_circuit(spec, n, t))
+    body = circuits.assemble(prep_circuit(spec, state, n, t), window_circuit(spec, n, t))
     body, model = noise.noisy_window(body, dataclasses.replace(spec.noise, device=None), t)
     return density_matrix(body, model)
 
@@ -52,7 +60,7 @@ def window_vector(spec: ExperimentSpec, state: str, n: int, t: float) -> np.ndar
 
     from .. import circuits
 
-    return Statevector(circuits.assemble(prep_circuit(spec, state, n), window_circuit(spec, n, t))).data
+    return Statevector(circuits.assemble(prep_circuit(spec, state, n, t), window_circuit(spec, n, t))).data
 
 
 def basis_change(n: int, axis: Sequence[float]) -> Any:
@@ -83,52 +91,168 @@ def point_family(spec: ExperimentSpec, plan: PointPlan) -> tuple[Any, Any, Any]:
     return rho, gen, estimators.DensityFamily.build(rho, gen, readout(plan.n, plan.readout_axis))
 
 
-def exact_point(spec: ExperimentSpec, plan: PointPlan) -> tuple[PointPlan, ExactEntry]:
+def exact_method(spec: ExperimentSpec, plan: PointPlan) -> tuple[str | None, str]:
+    """Which exact method a point gets, decided before computing anything: ``(method, reason)``.
+
+    ``"pi"``: a symmetric probe under noise that is identical on every qubit (the permutation-invariant
+    engine, any n); ``"dense"``: otherwise, up to :data:`DENSE_EXACT_MAX_QUBITS` qubits for a noisy window
+    (:data:`PURE_EXACT_MAX_QUBITS` for a pure one); ``None``: no exact method (or ``[measure] exact = "off"``),
+    the reason says why. Nothing large is built, so an impossible case never hangs or runs out of memory.
+    """
+    if spec.measure.exact == "off":
+        return None, "skipped: [measure] exact = 'off' (or --no-exact)"
+    if plan.state in PI_STATES:
+        rates, why = pi_rates(spec.noise)
+        if rates is not None:
+            return "pi", f"{why}: permutation-invariant engine"
+    else:
+        why = f"state {plan.state!r} is not permutation-symmetric"
+    pure = is_pure(spec, plan.t)
+    limit = PURE_EXACT_MAX_QUBITS if pure else DENSE_EXACT_MAX_QUBITS
+    kind = "state vector" if pure else "density matrix"
+    if plan.n <= limit:
+        return "dense", f"{why}: dense 2^n {kind}"
+    return None, f"{why}, and n = {plan.n} > {limit} for a dense 2^n {kind}"
+
+
+def _fallback_theta(spec: ExperimentSpec, plan: PointPlan) -> float:
+    """Working point without the exact search: the steepest point of an ideal readout signal.
+
+    Parity of a GHZ-like probe ``cos(n theta)``: ``pi/(2n)``; ``<J^2>`` of a Dicke probe ``~ cos^2 theta``:
+    ``pi/4``; ``<J>`` of a polarised probe ``~ sin theta``: 0.
+    """
+    if spec.sensing.theta != "optimal":
+        return plan.theta
+    return {"parity": np.pi / (2 * plan.n), "second_moment": np.pi / 4}.get(plan.statistic, 0.0)
+
+
+def exact_point(spec: ExperimentSpec, plan: PointPlan, *, method: str | None = None) -> tuple[PointPlan, ExactEntry]:
     """Exact reference values of a point (and its working point if ``theta = "optimal"``).
 
+    The method is :func:`exact_method`'s: the permutation-invariant engine (``exact_pi``) or the dense
+    path, with the same estimator functions on either (``best_working_point``, ``cfi_limit``,
+    ``method_limit``). Without a method the values are ``None`` and ``unavailable`` says why.
+    ``method="dense"`` forces the dense path (the independent check of the engine in the tests).
     Returns the (possibly updated) plan and its :class:`~bellsense.records.ExactEntry`
     (``bell_correlator_exact``, ``pi_bell_exact``, ``squeezing_exact`` only where measured).
     """
-    rho, gen, family = point_family(spec, plan)
+    if method not in (None, "dense"):
+        raise ValueError(f"method must be None (exact_method's choice) or 'dense', got {method!r}")
+    chosen, reason = exact_method(spec, plan)
+    if method == "dense" and chosen is not None:
+        chosen, reason = "dense", "dense 2^n path requested"
+    method = chosen
+    if method is None:
+        plan = dataclasses.replace(plan, theta=float(np.round(_fallback_theta(spec, plan), 9)))
+        if "pi_bell" in spec.measure.quantities and spec.measure.pi_bell_angles == "optimal":
+            reason += "; pi_bell is not measured (its 'optimal' angles need the exact state)"
+        return plan, ExactEntry(**plan.to_dict(), qfi_exact=None, cfi_exact=None, fisher_exact_method=None,
+                                exact_method=None, exact_reason=reason, unavailable=reason)
+    st: Any = None
+    if method == "pi":
+        st = window_pi_state(spec, plan.state, plan.n, plan.t)
+        family: Any = estimators.PIFamily.build(st, spec.sensing.axis, plan.readout_axis)
+        qfi = estimators.pi_qfi(st, spec.sensing.axis)
+    else:
+        rho, gen, family = point_family(spec, plan)
+        qfi = estimators.qfi(rho, gen)
+    fisher = spec.measure.fisher_method
+    if plan.state == "optimal" and spec.measure.readout == "auto":
+        plan, family = _best_readout(spec, plan, st if method == "pi" else rho)
     values = estimators.statistic_values(plan.statistic, plan.n)
-    method = spec.measure.fisher_method
     if spec.sensing.theta == "optimal":
         # The Fisher information of a readout is periodic in theta: period pi/n for a parity (signal
         # ~ cos(n theta); network states oscillate more slowly) and pi for collective moments. The
         # search covers 2 pi/n (parity) or pi (otherwise): at least one period.
         period = 2 * np.pi / plan.n if plan.statistic == "parity" else np.pi
-        plan = dataclasses.replace(plan, theta=estimators.best_working_point(method, family, values, period,
+        plan = dataclasses.replace(plan, theta=estimators.best_working_point(fisher, family, values, period,
                                                                              plan.delta))
-    probs = [family.distribution(plan.theta + k * plan.delta)[0] for k in estimators.fisher_offsets(method)]
+    probs = [family.distribution(plan.theta + k * plan.delta)[0] for k in estimators.fisher_offsets(fisher)]
+    best_bell = None
+    if "pi_bell" in spec.measure.quantities and spec.measure.pi_bell_angles == "optimal":
+        best_bell = optimal_pi_bell(st if method == "pi" else rho)  # (value, phi, theta), run.probes
+        plan = dataclasses.replace(plan, pi_bell_angles=(best_bell[1], best_bell[2]))
     out: dict[str, Any] = {
         **plan.to_dict(),
-        "qfi_exact": finite_or_none(estimators.qfi(rho, gen)),
+        "exact_method": method,
+        "exact_reason": reason,
+        "qfi_exact": finite_or_none(qfi),
         "cfi_exact": finite_or_none(estimators.cfi_limit(family, plan.theta)),
-        "fisher_exact_method": finite_or_none(estimators.method_limit(method, probs, values, plan.delta)),
+        "fisher_exact_method": finite_or_none(estimators.method_limit(fisher, probs, values, plan.delta)),
     }
+    out.update(pi_extras(spec, st) if method == "pi" else _dense_extras(spec, plan, rho))
+    if best_bell is not None:
+        out["pi_bell_exact"] = best_bell[0]
+    clean: dict[str, Any] = {k: finite_or_none(v) if isinstance(v, float) else v for k, v in out.items()}
+    return plan, ExactEntry(**clean)
+
+
+def _working_point(spec: ExperimentSpec, plan: PointPlan, family: Any) -> tuple[float, float]:
+    """``(theta0, the estimator's exact limit there)`` for the plan's readout (theta0 searched if "optimal")."""
+    values = estimators.statistic_values(plan.statistic, plan.n)
+    fisher = spec.measure.fisher_method
+    theta = plan.theta
+    if spec.sensing.theta == "optimal":
+        period = 2 * np.pi / plan.n if plan.statistic == "parity" else np.pi
+        theta = estimators.best_working_point(fisher, family, values, period, plan.delta)
+    probs = [family.distribution(theta + k * plan.delta)[0] for k in estimators.fisher_offsets(fisher)]
+    return theta, estimators.method_limit(fisher, probs, values, plan.delta)
+
+
+def _best_readout(spec: ExperimentSpec, plan: PointPlan, state: Any) -> tuple[PointPlan, Any]:
+    """The collective readout of the ``optimal`` probe: the best of the frame's three axes and the three statistics.
+
+    "Best" is the largest infinite-shot value of the chosen Fisher estimator at its own working point
+    (what the run measures); the table then reports CFI/QFI of that readout (the optimal measurement of
+    such a probe is usually not collective). Returns the updated plan and its family.
+    """
+    best: tuple[float, PointPlan, Any] | None = None
+    for axis in frame(spec.sensing.axis):
+        if isinstance(state, PIState):
+            family: Any = estimators.PIFamily.build(state, spec.sensing.axis, axis)
+        else:
+            rho = np.asarray(getattr(state, "data", state))
+            rho = np.outer(rho, rho.conj()) if rho.ndim == 1 else rho
+            family = estimators.DensityFamily.build(rho, generator(spec, plan.state, plan.n, plan.sizes),
+                                                    readout(plan.n, [float(a) for a in axis]))
+        for statistic in estimators.STATISTICS:
+            scale = plan.n if statistic == "parity" else 1.0
+            cand = dataclasses.replace(plan, readout_axis=(float(axis[0]), float(axis[1]), float(axis[2])),
+                                       statistic=statistic, delta=spec.measure.delta / scale)
+            theta, value = _working_point(spec, cand, family)
+            if best is None or value > best[0] * (1 + 1e-9) + 1e-12:
+                best = (value, dataclasses.replace(cand, theta=float(theta)), family)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _dense_extras(spec: ExperimentSpec, plan: PointPlan, rho: Any) -> dict[str, Any]:
+    """Bell correlator (log10, depth, GHZ fidelity), PI Bell value and squeezing of a dense state."""
+    out: dict[str, Any] = {}
     quantities = spec.measure.quantities
     if "bell" in quantities:
-        out["bell_correlator_exact"] = finite_or_none(
-            estimators.bell_correlator(rho, list(range(plan.n)), [], axis=spec.sensing.axis))
-    if "pi_bell" in quantities and spec.measure.pi_bell_angles is not None:
+        e = float(estimators.bell_correlator(rho, list(range(plan.n)), [], axis=spec.sensing.axis))
+        out.update(bell_fields(np.log10(e) if e > 0 else -np.inf, plan.n))
+        out["bell_correlator_exact"] = e
+        out["ghz_fidelity_exact"] = float(estimators.ghz_fidelity(rho))
+    if "pi_bell" in quantities and isinstance(spec.measure.pi_bell_angles, tuple):  # "optimal": exact_point
         phi, theta = spec.measure.pi_bell_angles
-        out["pi_bell_exact"] = finite_or_none(estimators.pi_bell_value(rho, phi, theta))
+        out["pi_bell_exact"] = estimators.pi_bell_value(rho, phi, theta)
     if "squeezing" in quantities:
-        out["squeezing_exact"] = finite_or_none(squeezing_exact(rho, plan.n, spec.sensing.axis))
-    return plan, ExactEntry(**out)
+        out["squeezing_exact"] = squeezing_exact(rho, plan.n, spec.sensing.axis)
+    return out
 
 
 def squeezing_exact(rho: Any, n: int, axis: str) -> float:
     """Wineland ``xi^2 = N Var(J_xi) / (<J_e1>^2 + <J_e2>^2)`` in the encoding frame (Wineland et al.,
     Phys. Rev. A 50, 67 (1994)).
 
-    For ``axis = z`` this is ``estimators.squeezing_parameter``; other axes use the frame of
-    ``axes.frame`` (the directions the squeezing readouts measure). ``inf`` without a mean spin.
+    For ``axis = z`` this is ``estimators.squeezing_parameter``; every axis uses the frame of
+    ``axes.frame`` (the directions the squeezing readouts measure). ``inf`` without a mean spin
+    (``<J_e1>^2 + <J_e2>^2 <= 1e-14``: a rounding-level mean spin is none, as in ``exact_pi.pi_squeezing``).
     """
     from .. import spin
 
-    if axis == "z":
-        return float(estimators.squeezing_parameter(rho))
     mat = np.asarray(getattr(rho, "data", rho))
     e1, e2, xi = frame(axis)
 

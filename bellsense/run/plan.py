@@ -41,11 +41,17 @@ class PointPlan:
     readout_axis: tuple[float, float, float]
     statistic: str
     sizes: tuple[int, ...] | None = None
+    #: ``[measure] pi_bell_angles = "optimal"``: ``(phi, theta)`` found by the exact stage (``run.probes``)
+    pi_bell_angles: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["readout_axis"] = list(self.readout_axis)
         out["sizes"] = None if self.sizes is None else list(self.sizes)
+        if self.pi_bell_angles is None:
+            del out["pi_bell_angles"]  # records of specs with fixed angles keep their shape
+        else:
+            out["pi_bell_angles"] = list(self.pi_bell_angles)
         return out
 
 
@@ -113,9 +119,13 @@ def generator(spec: ExperimentSpec, state: str, n: int, sizes: Sequence[int] | N
 
 
 def network_sizes(spec: ExperimentSpec, n: int) -> tuple[int, ...]:
-    """Qubits per sensor of a network state on n qubits."""
+    """Qubits per sensor of a network state on n qubits (linear-function or separable probe)."""
     from ..circuits import linear_function_sizes
 
+    if spec.probe.network == "separable":
+        from .probes import separable_network_sizes
+
+        return separable_network_sizes(spec, n)
     return tuple(linear_function_sizes(list(spec.probe.weights or ()), n))
 
 

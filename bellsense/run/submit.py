@@ -1,6 +1,8 @@
 """Submission: group the PUBs, attach the window noise (Aer) or transpile (devices), submit, and record.
 
-PUBs sharing one submission are grouped per (n, t) on Aer (the window noise depends on both; one
+Aer runs submit per point through :mod:`bellsense.run.tasks` (``submit_point``); this module serves
+devices and user samplers. PUBs sharing one submission are grouped per (n, t) on Aer (the window
+noise depends on both; one
 :class:`~bellsense.run.build.WindowNoise` per group) and all together on devices and user
 samplers (their noise is their own). The record's ``jobs`` and ``circuits`` entries are written
 from the submissions *before* waiting for results, so nothing submitted is ever lost.
@@ -52,7 +54,7 @@ def window_noises(spec: ExperimentSpec, jobs: Sequence[JobEntry]) -> list[Window
 
 def record_skeleton(prepared: Prepared, exact: Sequence[ExactEntry]) -> RunRecord:
     """The record before submission: versions, spec, platform and the exact values."""
-    return RunRecord(
+    return RunRecord.model_validate(dict(
         format="bellsense-record",
         schema_version=2,
         status="submitted",
@@ -69,7 +71,7 @@ def record_skeleton(prepared: Prepared, exact: Sequence[ExactEntry]) -> RunRecor
         circuits=[],
         points=[],
         missing=[],
-    )
+    ))
 
 
 def _circuit_entry(g: int, pos: int, job: CircuitJob) -> CircuitEntry:
@@ -107,7 +109,9 @@ def submit_all(prepared: Prepared, jobs: Sequence[CircuitJob], record: RunRecord
         submission = backends.submit(platform, pubs, shots=spec.run.shots, seed=spec.run.seed,
                                      noise_model=model, options=options)
         submissions.append(submission)
-        job_entries.append(JobEntry(n=group.n, t=group.t, submission=to_json_safe(submission.to_dict())))
+        choice = platform.choice(circs, model) if hasattr(platform, "choice") else None  # the Aer method and why
+        job_entries.append(JobEntry(n=group.n, t=group.t, submission=to_json_safe(submission.to_dict()),
+                                    **({} if choice is None else {"simulation": choice.to_dict()})))
         circuits += [_circuit_entry(g, pos, job) for pos, job in enumerate(members)]
     exact = [e.model_copy(update={"device": device[e.index]}) if e.index in device else e for e in record.exact]
     update: dict[str, Any] = {"jobs": job_entries, "circuits": circuits, "exact": exact}

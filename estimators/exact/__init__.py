@@ -38,8 +38,16 @@ from .depth import (
     depth_certificate,
     nonlocality_depth,
 )
+from .oat import OATParams, best_oat_probe, oat_state
 from .pi import pi_bell_correlator, pi_bell_correlator_log10, pi_moments, pi_qfi, pi_qfim, pi_two_qubit_state
-from .probes import optimal_symmetric_probe
+from .pi_readout import (
+    PIFamily,
+    pi_bell_correlator_axis_log10,
+    pi_ghz_fidelity,
+    pi_readout_cfi,
+    pi_readout_distribution,
+)
+from .probes import ProbeSearch, optimal_symmetric_probe, probe_search
 from .qfi import hs_bound, qfi, qfim
 from .two_body import concurrence, two_qubit_state
 from .witnesses import PIBellMinimum, best_axis_qfi, pi_bell_minimum, pi_bell_value, squeezing_parameter
@@ -66,6 +74,11 @@ __all__ = [
     "pi_two_qubit_state",
     "pi_bell_correlator",
     "pi_bell_correlator_log10",
+    "PIFamily",
+    "pi_readout_distribution",
+    "pi_readout_cfi",
+    "pi_bell_correlator_axis_log10",
+    "pi_ghz_fidelity",
     "cfi",
     "cfim",
     "exact_cfi",
@@ -111,4 +124,9 @@ __all__ = [
     "bounds_figure_data",
     "BoundsFigureData",
     "optimal_symmetric_probe",
+    "probe_search",
+    "ProbeSearch",
+    "best_oat_probe",
+    "oat_state",
+    "OATParams",
 ]

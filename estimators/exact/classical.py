@@ -256,7 +256,7 @@ def readout_distribution(
     """
     st = as_state(state)
     if sp.issparse(st):
-        st = st.toarray()
+        st = sp.csr_matrix(st).toarray()
     gens = as_generators(generators, st.shape[0])
     th = np.atleast_1d(np.asarray(theta, dtype=float))
     if th.size == 1 and len(gens) > 1:

@@ -27,6 +27,8 @@ import scipy.sparse as sp
 from bellsense.axes import AxisLike, unit_axis
 from bellsense.pistate import PIState, block_is_empty, spin_matrices
 
+from .qfi_kernels import generator_form, mixed_qfim
+
 _PAULI = (np.array([[0, 1], [1, 0]], dtype=complex), np.array([[0, -1j], [1j, 0]]), np.diag([1.0 + 0j, -1.0]))
 _EPS = np.zeros((3, 3, 3))
 _EPS[0, 1, 2] = _EPS[1, 2, 0] = _EPS[2, 0, 1] = 1.0
@@ -89,15 +91,13 @@ def pi_qfim(state: PIState, axes: AxisLike | Sequence[AxisLike]) -> np.ndarray:
     -------
     ndarray (k, k), symmetric positive semidefinite; for a pure symmetric state ``F = 4 Cov(J_a, J_b)``.
     """
-    from .qfi import _gen_form, _mixed_qfim  # qfi.py dispatches here: import at call time
-
     st = _check_state(state)
     vecs = _axes(axes)
     k = vecs.shape[0]
     if st.data is None:
         assert st.qubit is not None
         gens1 = [sum(v[i] * _PAULI[i] for i in range(3)) / 2 for v in vecs]
-        return st.n * _mixed_qfim(st.qubit, [_gen_form(g) for g in gens1])
+        return st.n * mixed_qfim(st.qubit, [generator_form(g) for g in gens1])
     total = np.zeros((k, k))
     for block, j in zip(st.blocks, st.j):
         if block.shape[0] < 2 or block_is_empty(block):
@@ -108,8 +108,8 @@ def pi_qfim(state: PIState, axes: AxisLike | Sequence[AxisLike]) -> np.ndarray:
         else:
             mats = spin_matrices(float(j))
             gens = [sp.csr_matrix(v[0] * mats[0] + v[1] * mats[1] + v[2] * mats[2]) for v in vecs]
-            total += _mixed_qfim(sp.csr_matrix(block) if sp.issparse(block) else np.asarray(block),
-                                 [_gen_form(g) for g in gens])
+            total += mixed_qfim(sp.csr_matrix(block) if sp.issparse(block) else np.asarray(block),
+                                 [generator_form(g) for g in gens])
     return total
 
 

@@ -76,8 +76,12 @@ def pi_bell_value(state: Any, phi: float, theta: float, basis: Basis = "qubits")
     With ``J_r = m_r . J`` the collective spin along the setting's direction:
     ``C_r = 2<J_r>``, ``C_rr = 4<J_r^2> - N`` and ``C_01 = 2<{J_0, J_1}> - N cos(phi - theta)``
     (the one-site terms ``M_0 M_1 = cos(phi-theta) + i (m_0 x m_1).sigma`` removed; the
-    commutator part cancels). Only the two-qubit reduced state enters, so any state works.
+    commutator part cancels). Only the two-qubit reduced state enters, so any state works (also a
+    ``PIState``, through its collective moments).
     """
+    if isinstance(state, PIState):
+        n, mom = _bell_moments(state, basis)
+        return float(_bell_from_moments(n, mom, np.asarray(phi), np.asarray(theta)))
     st, n = _prepare(state, basis)
     op = _ops(n, basis)
     j0, j1 = op(_direction(phi)), op(_direction(theta))

@@ -12,8 +12,10 @@ The functions here give, from exact outcome distributions, the infinite-shot val
 estimators of :mod:`bellsense.estimators.measured` (:func:`method_limit`), the classical Fisher
 information of the readout including its 0/0 limits (:func:`cfi_limit`), and the working point
 theta0 that maximises what the chosen estimator measures (:func:`best_working_point`). The
-families :class:`PureFamily` (state vector, ``O(n 2^n)`` per angle) and :class:`DensityFamily`
-(density matrix, ``h`` diagonalised once with ``eigh``) give the exact distributions.
+families :class:`PureFamily` (state vector, ``O(n 2^n)`` per angle), :class:`DensityFamily`
+(density matrix, ``h`` diagonalised once with ``eigh``) and ``estimators.PIFamily`` (a
+permutation-invariant state at any n, block by block: ``pi_readout.py``) give the exact distributions;
+every function here takes any of them (the :class:`Family` protocol).
 
 References: method of moments ``F = (d<M>/dtheta)^2 / Var M`` (error propagation, Pezzè et al.,
 Rev. Mod. Phys. 90, 035005 (2018), arXiv:1609.01609); Hellinger fit ``d_H^2(theta) = F theta^2 / 8``

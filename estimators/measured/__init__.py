@@ -19,6 +19,7 @@ from .bell import (
     sigma_plus_from_counts,
     sigma_plus_from_parities,
 )
+from .bell_settings import bind_sweep
 from .estimate import Estimate, z_for_confidence
 from .fisher import fisher_finite_difference, fisher_hellinger, fisher_moments, observable_values, outcome_distributions
 from .mitigation import (
@@ -61,6 +62,7 @@ __all__: list[str] = [
     "BellSetting",
     "BellAnalysis",
     "parse_bell_setting",
+    "bind_sweep",
     "sigma_plus_from_parities",
     "sigma_plus_from_counts",
     "correlator_from_sigma_plus",

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from ...axes import unit_axis
-from .bell_settings import BellSetting, _setting_dict, parse_bell_setting
+from .bell_settings import BellSetting, _setting_dict, bind_sweep, is_swept, parse_bell_setting
 from .estimate import Estimate, _json_number, z_for_confidence
 from .shots import CountsLike, as_outcomes, z_expectation
 
@@ -178,7 +178,11 @@ def _collect(results: Sequence[tuple[Mapping[str, Any], CountsLike]]) -> tuple[l
         meta, counts = item
         meta = _setting_dict(meta)
         kind = meta.get("kind")
-        if kind == "bell":
+        if is_swept(meta, counts):  # a whole swept PUB: one (setting, counts) per bound phase
+            for bound, cts in bind_sweep(meta, counts):
+                bell.append(parse_bell_setting(bound))
+                bell_counts.append(cts)
+        elif kind == "bell":
             bell.append(parse_bell_setting(meta))
             bell_counts.append(counts)
         elif kind in ("computational", "collective"):

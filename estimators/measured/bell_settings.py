@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from ...axes import unit_axis
 
-__all__ = ["BellSetting", "parse_bell_setting"]
+__all__ = ["BellSetting", "parse_bell_setting", "bind_sweep", "is_swept"]
 
 
 def _setting_dict(meta: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -64,3 +64,65 @@ def parse_bell_setting(meta: Mapping[str, Any]) -> BellSetting:
     phi = float(phi)
     axis = tuple(float(a) for a in unit_axis(meta.get("axis", "z")))
     return BellSetting(phi, None if index is None else int(index), None if num is None else int(num), signs, axis)  # type: ignore[arg-type]
+
+
+def _bindings(counts: Any) -> list[Any]:
+    """Per-binding counts of a swept PUB: a list/tuple, or a BitArray of shape (P,) (``pub_result.data.meas``)."""
+    shape = getattr(counts, "shape", None)
+    if hasattr(counts, "num_shots") and shape is not None:  # a qiskit BitArray
+        if len(shape) != 1:
+            raise ValueError(f"a swept PUB's BitArray must have shape (P,), one entry per binding; got {shape}")
+        return [counts[i] for i in range(shape[0])]
+    if isinstance(counts, (list, tuple)):
+        return list(counts)
+    raise TypeError("swept counts must be a list (one per binding) or a BitArray of shape (P,); "
+                    f"got {type(counts).__name__}")
+
+
+def is_swept(meta: Mapping[str, Any], counts: Any) -> bool:
+    """A Bell setting whose ``phi`` is a parameter name, with counts for several bindings."""
+    setting = _setting_dict(meta)
+    if setting.get("kind") != "bell" or not isinstance(setting.get("phi"), str) or setting.get("index") is not None:
+        return False
+    shape = getattr(counts, "shape", None)
+    return isinstance(counts, (list, tuple)) or (hasattr(counts, "num_shots") and shape is not None and len(shape) == 1)
+
+
+def bind_sweep(meta: Mapping[str, Any], counts: Any, values: Sequence[float] | np.ndarray | None = None
+               ) -> list[tuple[dict[str, Any], Any]]:
+    """A swept Bell PUB as ``(setting metadata, counts)`` pairs, one per binding (for ``analyse_bell``).
+
+    Parameters
+    ----------
+    meta : dict
+        The PUB circuit's metadata (or its ``setting``), ``kind = "bell"`` with ``phi`` a parameter
+        name (``"bell_phi"``), as ``circuits.bell_setting(n, circuits.BELL_PHI, num_phases=P)`` records.
+    counts : list or BitArray
+        One counts-like entry per binding, or the PUB's ``BitArray`` of shape (P,).
+    values : array, optional
+        The bound phases, shape (P,) or (P, 1). Default: the contract's sweep ``phi_j = pi j / P``
+        (``circuits.bell_phases``), bound in that order, with P = ``num_phases`` (or the number of bindings).
+
+    Returns
+    -------
+    list of (dict, counts)
+        Setting metadata with the bound ``phi``; ``index = j`` and ``num_phases = P`` for the standard
+        sweep, ``None`` for explicit values (``analyse_bell`` then finds the grid from the phases).
+    """
+    setting = dict(_setting_dict(meta))
+    if setting.get("kind") != "bell":
+        raise ValueError(f"not a Bell setting (kind {setting.get('kind')!r}); expected kind 'bell'")
+    per = _bindings(counts)
+    num = setting.get("num_phases")
+    if values is None:
+        p = len(per) if num is None else int(num)
+        if len(per) != p:
+            raise ValueError(f"the Bell sweep has num_phases = {p} but {len(per)} bindings; give one per phase")
+        return [({**setting, "phi": math.pi * j / p, "index": j, "num_phases": p}, c) for j, c in enumerate(per)]
+    phases = np.asarray(values, dtype=float)
+    if phases.ndim == 2 and phases.shape[1] == 1:
+        phases = phases[:, 0]
+    if phases.ndim != 1 or phases.size != len(per):
+        raise ValueError(f"values must hold one bell_phi per binding, shape ({len(per)},) or ({len(per)}, 1); "
+                         f"got shape {np.shape(values)}")
+    return [({**setting, "phi": float(v), "index": None, "num_phases": None}, c) for v, c in zip(phases, per)]

@@ -30,7 +30,8 @@ def z_for_confidence(confidence: float) -> float:
 def _json_number(x: Any) -> Any:
     """float/int for real numbers, ``{"real", "imag"}`` for complex, None for NaN/inf (JSON-safe)."""
     if isinstance(x, (complex, np.complexfloating)):
-        return {"real": _json_number(float(np.real(x))), "imag": _json_number(float(np.imag(x)))}
+        c = complex(x)
+        return {"real": _json_number(c.real), "imag": _json_number(c.imag)}
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
     if isinstance(x, (int, np.integer)):

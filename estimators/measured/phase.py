@@ -185,7 +185,7 @@ def mle_study(
         raise ValueError("need at least 2 data sets for an empirical variance")
     counts = np.stack([class_counts(d, observable) for d in datasets]).astype(float)
     ests = _mle_many(counts, model, bounds, grid, observable)
-    shots = {e.shots for e in ests}
+    shots = {int(e.shots or 0) for e in ests}
     if len(shots) != 1:
         raise ValueError(f"all data sets must have the same number of shots, got {sorted(shots)}")
     values = np.array([e.value for e in ests])

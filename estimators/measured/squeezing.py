@@ -83,8 +83,10 @@ def squeezing_from_counts(
         raise ValueError("more than two readouts perpendicular to the variance axis; give one or two")
     if len(means) == 2 and abs(np.dot(means[0][0], means[1][0])) > _PERP_TOL:
         raise ValueError("the two mean-spin readouts must be along perpendicular axes")
-    denom = sum(m.value**2 - m.stderr**2 for _, m in means)
-    var_denom = sum(4 * m.value**2 * m.stderr**2 + 2 * m.stderr**4 for _, m in means)
+    # collective means and variances are real: complex is only the type of other estimates
+    mean_values = [(float(np.real(m.value)), m.stderr) for _, m in means]
+    denom = sum(v**2 - s**2 for v, s in mean_values)
+    var_denom = sum(4 * v**2 * s**2 + 2 * s**4 for v, s in mean_values)
     se_denom = math.sqrt(var_denom)
     details = {
         "variance": var_est.value,
@@ -98,7 +100,8 @@ def squeezing_from_counts(
     shots = (var_est.shots or 0) + sum(m.shots or 0 for _, m in means)
     if denom <= 2 * se_denom:
         return Estimate(math.inf, math.inf, method=method + "; mean spin not resolved", shots=shots, details=details)
-    xi2 = n_qubits * var_est.value / denom
-    rel = (var_est.stderr / var_est.value) ** 2 if var_est.value > 0 else 0.0
+    variance = float(np.real(var_est.value))
+    xi2 = float(n_qubits or 0) * variance / denom
+    rel = (var_est.stderr / variance) ** 2 if variance > 0 else 0.0
     rel += (se_denom / denom) ** 2
     return Estimate(xi2, abs(xi2) * math.sqrt(rel), method=method, shots=shots, details=details)

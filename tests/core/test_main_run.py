@@ -50,8 +50,13 @@ def test_record_is_complete_and_valid(small_run):
         for binding in entry.bindings:
             assert binding.counts is not None and sum(binding.counts.values()) == 400
             assert all(len(k) == entry.metadata["prep"]["n"] for k in binding.counts)
+    # One Aer job per point, seeded by its task: cluster.task_seed(run seed 7, task key) (issue 15).
+    from bellsense.cluster import task_seed
+
+    task_seeds = {t.key: t.seed for t in rec.execution.tasks}
+    assert rec.execution.run_seed == 7 and all(task_seed(7, k) == s for k, s in task_seeds.items())
     for job in rec.jobs:
-        assert job.submission["job_ids"] and job.submission["seed"] == 7
+        assert job.submission["job_ids"] and job.submission["seed"] in task_seeds.values()
     # Every point carries the keys of the issue, with error bars on every measured number.
     raw = json.loads(small_run.record_path.read_text())
     for p, stored in zip(rec.points, raw["points"]):

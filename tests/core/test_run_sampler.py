@@ -39,9 +39,13 @@ def test_user_sampler_writes_the_aer_record_shape(tmp_path):
     # Circuits are grouped per (n, t) on Aer and all in one job on a user sampler: compare them per point.
     for rec in (a, b):
         rec["circuits"].sort(key=lambda e: (e["point"], e["role"], json.dumps(e["metadata"], sort_keys=True)))
+        for entry in rec["circuits"]:  # which bit strings occur is chance (the seeds differ): keep the totals
+            for bnd in entry["bindings"]:
+                bnd["counts"] = None if bnd["counts"] is None else {"shots": sum(bnd["counts"].values())}
     for key in ("points", "exact", "circuits", "missing"):
         assert _shape(b[key]) == _shape(a[key]), key
-    assert set(b) == set(a) and set(b["jobs"][0]) == set(a["jobs"][0])
+    # an Aer job records bellsense's method choice (issue 14); a user's sampler chooses its own
+    assert set(b) == set(a) and set(b["jobs"][0]) == set(a["jobs"][0]) - {"simulation"}
     # The exact reference is the same, and the user's sampler measured the same physics: every estimate
     # within 4 standard errors of the exact limit (fixed seed; 8 points x 2 quantities tested at once).
     for p, q in zip(user.points, default.points):

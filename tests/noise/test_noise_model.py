@@ -59,8 +59,8 @@ def test_gate_error_is_depolarising_on_gates_not_on_the_window():
     one.h(0)
     rho = aer.density_matrix(one, model).data
     assert 2 * rho[0, 1].real == pytest.approx(0.9, abs=TOL)  # Bloch vector x (1 - lambda)
-    model = noise.window_noise_model(noise.NoiseSpec(gate_error_1q=0.1), 1, 1.0)
-    rho_w = aer.density_matrix(_plus_window(1, 1.0), model).data
+    window_model = noise.window_noise_model(noise.NoiseSpec(gate_error_1q=0.1), 1, 1.0)
+    rho_w = aer.density_matrix(_plus_window(1, 1.0), window_model).data
     assert 2 * rho_w[0, 1].real == pytest.approx(0.9, abs=TOL)  # only the preparation gate is noisy
     bell = QuantumCircuit(2)
     bell.h(0)
