@@ -24,14 +24,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .records import Estimate, Point
+from .records import EstimateEntry, Point
 
 __all__ = ["fisher_vs_n", "gain_vs_t", "bell_vs_n", "figures", "save_all", "plot_all"]
 
 _MARKERS = "osD^v<>ph*"
 
 
-def _value(entry: Estimate | None) -> tuple[float, float]:
+def _value(entry: EstimateEntry | None) -> tuple[float, float]:
     """(value, stderr) of an estimate; NaN for a missing one."""
     if entry is None or entry.value is None:
         return np.nan, np.nan

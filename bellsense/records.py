@@ -24,7 +24,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "FORMAT",
     "Complex",
-    "Estimate",
+    "EstimateEntry",
     "Binding",
     "CircuitEntry",
     "Simulation",
@@ -58,7 +58,7 @@ class Complex(_Model):
     imag: float
 
 
-class Estimate(_Model):
+class EstimateEntry(_Model):
     """A measured value with its standard error (``None``: not estimable) and the method used."""
 
     value: float | None
@@ -172,11 +172,11 @@ class ReadoutInfo(_Model):
 class Mitigated(_Model):
     """Readout-mitigated counterparts of a point's values (device runs with a calibration)."""
 
-    fisher_measured: Estimate | None = None
-    bell_correlator: Estimate | None = None
+    fisher_measured: EstimateEntry | None = None
+    bell_correlator: EstimateEntry | None = None
     bell_violation_sigma: float | None = None
     nonlocality_depth: int | None = None
-    qfi_bound_from_bell: Estimate | None = None
+    qfi_bound_from_bell: EstimateEntry | None = None
 
 
 class Point(_Model):
@@ -191,7 +191,7 @@ class Point(_Model):
     qfi_exact: float | None
     cfi_exact: float | None
     fisher_exact_method: float | None
-    fisher_measured: Estimate | None
+    fisher_measured: EstimateEntry | None
     sql: int
     hl: int
     missing: list[str]
@@ -201,15 +201,15 @@ class Point(_Model):
     squeezing_exact: float | None = None
     device_exact: DeviceExact | None = None
     fisher_z: float | None = None
-    bell_correlator: Estimate | None = None
+    bell_correlator: EstimateEntry | None = None
     bell_violation_sigma: float | None = None
     bell_violation: bool | None = None
     nonlocality_depth: int | None = None
-    qfi_bound_from_bell: Estimate | None = None
-    pi_bell: Estimate | None = None
+    qfi_bound_from_bell: EstimateEntry | None = None
+    pi_bell: EstimateEntry | None = None
     pi_bell_sigma: float | None = None
     pi_bell_violation: bool | None = None
-    squeezing: Estimate | None = None
+    squeezing: EstimateEntry | None = None
     mitigated: Mitigated | None = None
     errors: dict[str, str] | None = None
     exact_method: str | None = None

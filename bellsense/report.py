@@ -22,15 +22,18 @@ from typing import Any
 import numpy as np
 
 from .axes import unit_axis
-from .records import CircuitEntry, Estimate, ExactEntry, MissingCircuit, Mitigated, Point, ReadoutInfo, RunRecord
+from .records import CircuitEntry, EstimateEntry, ExactEntry, MissingCircuit, Mitigated, Point, ReadoutInfo, RunRecord
 from .spec import ExperimentSpec
 
 __all__ = ["fisher_from_counts", "analyse", "missing", "format_table", "observable"]
 
 
-def _estimate(value: Any, stderr: Any, method: str | None = None) -> Estimate:
-    return Estimate(value=None if value is None else float(value), stderr=None if stderr is None else float(stderr),
-                    **({} if method is None else {"method": method}))
+def _estimate(value: Any, stderr: Any, method: str | None = None) -> EstimateEntry:
+    return EstimateEntry(
+        value=None if value is None else float(value),
+        stderr=None if stderr is None else float(stderr),
+        **({} if method is None else {"method": method}),
+    )
 
 
 def observable(statistic: str, n: int) -> Any:
@@ -45,7 +48,7 @@ def observable(statistic: str, n: int) -> Any:
 
 
 def fisher_from_counts(samples: Sequence[tuple[float, Mapping[str, int]]], theta0: float, n: int,
-                       statistic: str, method: str) -> Estimate:
+                       statistic: str, method: str) -> EstimateEntry:
     """Measured Fisher information from the bindings ``(theta, counts)`` of a ``fisher`` PUB.
 
     ``moments``: ``estimators.fisher_moments`` with the readout's statistic; ``finite_difference``
@@ -145,7 +148,7 @@ def _mitigated_bell(entry: CircuitEntry, cal: Any, n: int, mitigation: str = "te
 
 
 def _mitigated_fisher(entry: CircuitEntry, cal: Any, theta0: float, statistic: str, method: str,
-                      mitigation: str = "tensored") -> Estimate | None:
+                      mitigation: str = "tensored") -> EstimateEntry | None:
     """Moments Fisher information of a parity readout from mitigated parities (``None`` otherwise)."""
     from .estimators.measured.parities import fisher_from_parities
 
@@ -267,7 +270,7 @@ def analyse(record: RunRecord | Mapping[str, Any]) -> list[Point]:
 
 
 # ---------------------------------------------------------------------------------------- table
-def _pm(entry: Estimate | None, digits: int = 3) -> str:
+def _pm(entry: EstimateEntry | None, digits: int = 3) -> str:
     if entry is None or entry.value is None:
         return "-"
     # A stored stderr of None with a value: the estimator gave an upper bound only (inf, not JSON).
