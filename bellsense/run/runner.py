@@ -22,7 +22,7 @@ from ..spec import ExperimentSpec
 from .build import bind_working_point
 from .collect import collect_all, finish
 from .distributed import Cluster, cluster_for, exact_entries, run_seed, runs_as_tasks, session_for, task_run
-from .setup import Prepared, RunResult, failure, is_device, prepare, remove_created
+from .setup import Prepared, RunResult, failure, prepare, remove_created
 from .submit import record_skeleton, submit_all
 from .tasks import execution, plan_from_exact
 
@@ -70,7 +70,7 @@ def execute(prepared: Prepared, *, progress: bool = True, plots: bool = True,
             # reference is then noiseless, and the device-noise values come with the submission.
             seed = run_seed(spec)
             exact, results = exact_entries(spec, prepared.plans, session, seed,
-                                           noiseless=is_device(prepared.platform), progress=progress)
+                                           noiseless=prepared.platform.is_device, progress=progress)
         plans = [plan_from_exact(e) for e in exact]
         jobs = list(prepared.jobs)
         for plan in plans:

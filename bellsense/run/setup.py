@@ -22,20 +22,7 @@ from .build import CircuitJob, point_circuits
 from .feasible import simulation_plan
 from .plan import PointPlan, plan_points
 
-__all__ = ["Prepared", "RunResult", "FolderClaim", "failure", "prepare", "is_device", "accepts_noise_model",
-           "remove_created"]
-
-
-def is_device(platform: Any) -> bool:
-    """Whether the platform is a device (transpiled with a layout, calibrated; the spec's noise does not act)."""
-    flag = getattr(platform, "is_device", None)
-    return bool(flag) if flag is not None else getattr(platform, "kind", "aer") != "aer"
-
-
-def accepts_noise_model(platform: Any) -> bool:
-    """Whether the runner attaches the window noise model to the platform's jobs (Aer)."""
-    flag = getattr(platform, "accepts_noise_model", None)
-    return bool(flag) if flag is not None else getattr(platform, "kind", "aer") == "aer"
+__all__ = ["Prepared", "RunResult", "FolderClaim", "failure", "prepare", "remove_created"]
 
 
 @dataclass(frozen=True)

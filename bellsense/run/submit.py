@@ -20,7 +20,7 @@ from ..records import Binding, CircuitEntry, DeviceExact, ExactEntry, JobEntry, 
 from ..spec import ExperimentSpec
 from .build import CircuitJob, WindowNoise
 from .exact import device_exact
-from .setup import Prepared, accepts_noise_model, is_device
+from .setup import Prepared
 
 __all__ = ["Group", "groups", "window_noises", "record_skeleton", "submit_all"]
 
@@ -36,7 +36,7 @@ class Group:
 
 def groups(platform: Any, plans: Sequence[Any], jobs: Sequence[CircuitJob]) -> list[Group]:
     """Submission groups: per (n, t) where the runner attaches window noise, else one group."""
-    if not accepts_noise_model(platform):
+    if not platform.accepts_noise_model:
         return [Group(None, None, tuple(range(len(jobs))))]
     by_index = {p.index: p for p in plans}
     keys: dict[tuple[int, float], list[int]] = {}
@@ -63,7 +63,7 @@ def record_skeleton(prepared: Prepared, exact: Sequence[ExactEntry]) -> RunRecor
         spec=prepared.spec.to_dict(),
         spec_source=prepared.source,
         backend=to_json_safe(prepared.platform.to_dict()),
-        exact_noise="none (device run)" if is_device(prepared.platform) else "spec",
+        exact_noise="none (device run)" if prepared.platform.is_device else "spec",
         jobs=[],
         layout=None,
         calibration=None,
@@ -99,12 +99,12 @@ def submit_all(prepared: Prepared, jobs: Sequence[CircuitJob], record: RunRecord
         if group.n is not None and group.t is not None:
             noise = WindowNoise.build(spec.noise, group.n, group.t)  # once per (n, t), not per circuit
             circs, model = [noise.apply(c) for c in circs], noise.model
-        elif is_device(platform):
+        elif platform.is_device:
             circs, layout = backends.prepare_circuits(platform, circs)
             device.update(device_exact(platform, spec, members, circs, record.exact))
         pubs = [(c, job.values) if job.values is not None else (c,) for c, job in zip(circs, members)]
         options = None
-        if is_device(platform):
+        if platform.is_device:
             options = {"dynamical_decoupling": spec.run.dynamical_decoupling, "twirling": spec.run.twirling}
         submission = backends.submit(platform, pubs, shots=spec.run.shots, seed=spec.run.seed,
                                      noise_model=model, options=options)

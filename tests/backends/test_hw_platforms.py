@@ -13,6 +13,7 @@ from qiskit_ibm_runtime.fake_provider import FakeManilaV2
 
 from bellsense import backends, circuits
 from bellsense.backends.redact import REDACTED, describe_error, redact
+from bellsense.backends.sampling import runtime_sampler_class
 
 
 def _bell_pubs(n, platform):
@@ -27,11 +28,8 @@ def _shape(results):
 
 
 def _runtime_sampler(backend):
-    try:
-        from qiskit_ibm_runtime.executor_sampler import Sampler
-    except ImportError:  # qiskit-ibm-runtime < 0.50
-        from qiskit_ibm_runtime import SamplerV2 as Sampler
-    return Sampler(mode=backend)
+    # the same runtime sampler class bellsense uses for devices (the executor sampler where present)
+    return runtime_sampler_class()(mode=backend)
 
 
 def test_platform_classes_and_flags():

@@ -91,7 +91,8 @@ def test_two_local_workers_match_in_process(reference, local_session):
     assert sorted(arrived) == sorted(t.key for t in aer_tasks())
     assert [r.key for r in aer] == [t.key for t in aer_tasks()]  # returned in task order
     assert {r.worker for r in aer + draws} <= set(session.worker_addresses())
-    assert all(r.seed == bc.task_seed(RUN_SEED, r.key) and r.duration > 0 for r in aer)
+    assert all(r.seed == bc.task_seed(RUN_SEED, r.key) for r in aer)
+    assert min(r.duration for r in aer) > 0.0  # recorded per task, not a timing claim
 
 
 def test_scheduler_address_matches_in_process(reference, local_session):

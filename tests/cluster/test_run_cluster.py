@@ -86,7 +86,8 @@ def test_in_process_run_is_one_task_per_point(reference, spec_path):
     spec = load_spec(spec_path)
     assert len(reference.execution.tasks) == TASKS and reference.execution.run_seed == 11
     assert len(reference.jobs) == len(spec.points())  # one Aer submission per point
-    assert all(t.seed == bc.task_seed(11, t.key) and t.duration > 0 for t in reference.execution.tasks)
+    assert all(t.seed == bc.task_seed(11, t.key) for t in reference.execution.tasks)
+    assert min(t.duration for t in reference.execution.tasks) > 0.0  # recorded per task, not a timing claim
     # Per-task seeds, and the physics is unchanged: every Fisher estimate within 4 standard errors of its
     # exact limit (fixed seed, 8 points; 4 sigma keeps the chance of a false failure below 1e-3).
     for p in reference.points:
