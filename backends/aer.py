@@ -29,6 +29,7 @@ from qiskit_aer import AerSimulator
 from qiskit_aer.noise import NoiseModel
 from qiskit_aer.primitives import SamplerV2 as AerSamplerV2
 
+from .frames import FrameSampler
 from .methods import (
     METHODS,
     SimulationChoice,
@@ -229,7 +230,7 @@ def aer_sampler(
     default_shots: int = 1024,
     max_memory: int | None = None,
     choice: SimulationChoice | None = None,
-) -> AerSamplerV2:
+) -> AerSamplerV2 | FrameSampler:
     """A seeded ``qiskit_aer.primitives.SamplerV2`` (a ``BaseSamplerV2``).
 
     Submit one PUB ``(circuit, parameter_values)`` per setting: Aer runs the whole sweep of that
@@ -251,6 +252,8 @@ def aer_sampler(
     default_shots : int
     choice : SimulationChoice, optional
         A decision already made (:func:`circuits_choice`); overrides ``method`` and ``num_qubits``.
+        With ``choice.frames`` the sampler is a :class:`~bellsense.backends.frames.FrameSampler`
+        (GHZ under local dephasing as the exact two-frame mixture).
     """
     _check_noise_model(noise_model)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
@@ -260,6 +263,9 @@ def aer_sampler(
     if choice is None and num_qubits is not None:
         noisy = noise_model is not None and not noise_model.is_ideal()
         choice = readout_safe(simulation_choice(num_qubits, noisy, method=method, max_memory=max_memory), noise_model)
+    if choice is not None and choice.frames:
+        return FrameSampler(noise_model, choice.method, None if seed is None else int(seed),
+                            default_shots=int(default_shots))
     if choice is not None:
         method = choice.method
     elif method is not None:

@@ -11,7 +11,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 
 from .calibration import calibration_circuits, measured_qubit_groups
 from .platform import Platform
-from .submission import Submission, chunks, coerce_pubs, encode_job, footprint, noise_fingerprint
+from .submission import Submission, by_shots, chunks, coerce_pubs, encode_job, footprint, noise_fingerprint
 
 __all__ = ["submit"]
 
@@ -77,6 +77,8 @@ def submit(
         job_pubs = by_footprint([p.circuit for p in coerced])  # local device: noise model of each job's own qubits
     else:
         job_pubs = chunks(len(coerced), size)
+    if platform.is_device:  # runtime samplers take one shot count per job (ensemble members have their own)
+        job_pubs = by_shots(job_pubs, [int(p.shots) for p in coerced])
     groups: list[list[SamplerPub]] = [[coerced[i] for i in idx] for idx in job_pubs]
     cal_info = None
     if calibrate:

@@ -14,7 +14,8 @@ import numpy as np
 
 from bellsense.circuits.device_ghz import tree_depth, tree_schedule
 
-__all__ = ["DeviceErrors", "device_errors", "good_graph", "TreeLayout", "ghz_tree_layout", "chain_layout"]
+__all__ = ["DeviceErrors", "device_errors", "good_graph", "largest_good_component", "TreeLayout", "ghz_tree_layout",
+           "chain_layout"]
 
 _TWO_QUBIT_GATES = ("cz", "ecr", "cx")
 
@@ -93,6 +94,31 @@ def good_graph(backend: Any, drop_fraction: float = 0.1) -> tuple[dict[int, dict
             adj[a][b] = err
             adj[b][a] = err
     return adj, errs
+
+
+def largest_good_component(backend: Any, drop_fraction: float = 0.1) -> tuple[int, ...]:
+    """Sorted qubits of the largest connected set of good qubits (:func:`good_graph`).
+
+    A GHZ broadcast tree of n qubits exists exactly when n is at most its size (a breadth-first
+    search from any of its qubits reaches all of them); a chain of n needs at least that many.
+    """
+    adj, _ = good_graph(backend, drop_fraction)
+    best: list[int] = []
+    seen: set[int] = set()
+    for start in adj:
+        if start in seen:
+            continue
+        component, stack = [start], [start]
+        seen.add(start)
+        while stack:
+            for w in adj[stack.pop()]:
+                if w not in seen:
+                    seen.add(w)
+                    component.append(w)
+                    stack.append(w)
+        if len(component) > len(best):
+            best = component
+    return tuple(sorted(best))
 
 
 @dataclass(frozen=True)

@@ -98,10 +98,12 @@ class Platform:
 
     def start_jobs(self, groups: list[list[Any]], *, seed: int | None, noise_model: Any,
                    options: Mapping[str, Any]) -> list[Any]:
-        """Start one job per group of coerced ``SamplerPub``; return the live job objects."""
+        """Start one job per group of coerced ``SamplerPub`` (job k seeded by ``job_seed(seed, k)``); return them."""
+        from .submission import job_seed
+
         every = [p.circuit for g in groups for p in g]
-        return [self.job_sampler(every, [p.circuit for p in g], seed=seed, noise_model=noise_model,
-                                 options=options).run(g) for g in groups]
+        return [self.job_sampler(every, [p.circuit for p in g], seed=job_seed(seed, k), noise_model=noise_model,
+                                 options=options).run(g) for k, g in enumerate(groups)]
 
     def job_sampler(self, every: Sequence[QuantumCircuit], mine: Sequence[QuantumCircuit], *, seed: int | None,
                     noise_model: Any, options: Mapping[str, Any] | None) -> Any:
@@ -114,14 +116,14 @@ class Platform:
 
     def recover(self, submission: Submission, k: int, noise_model: Any) -> JobOutcome:
         """Result of job k of a submission made by an earlier process."""
-        from .submission import decode_job
+        from .submission import decode_job, job_seed
 
         if submission.payload is None:
             return "LOST", None, "local job without stored circuits; cannot re-execute"
         pubs = decode_job(submission.payload[k])
         every = [p[0] for q in submission.payload for p in decode_job(q)]
-        sampler = self.job_sampler(every, [p[0] for p in pubs], seed=submission.seed, noise_model=noise_model,
-                                   options=submission.options)
+        sampler = self.job_sampler(every, [p[0] for p in pubs], seed=job_seed(submission.seed, k),
+                                   noise_model=noise_model, options=submission.options)
         try:
             return OK, sampler.run(pubs).result(), None
         except Exception as exc:

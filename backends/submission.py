@@ -21,7 +21,8 @@ import numpy as np
 from qiskit import QuantumCircuit, qpy
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 
-__all__ = ["Submission", "coerce_pubs", "noise_fingerprint", "encode_job", "decode_job", "chunks", "footprint"]
+__all__ = ["Submission", "coerce_pubs", "noise_fingerprint", "encode_job", "decode_job", "chunks", "footprint",
+           "by_shots", "job_seed"]
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,34 @@ def decode_job(payload: dict[str, Any]) -> list[tuple]:
 def chunks(n: int, size: int | None) -> list[tuple[int, ...]]:
     size = n if size is None else size
     return [tuple(range(i, min(i + size, n))) for i in range(0, n, size)]
+
+
+def by_shots(job_pubs: Sequence[tuple[int, ...]], shots: Sequence[int]) -> list[tuple[int, ...]]:
+    """Each job's PUB indices split into jobs of one shot count (first-appearance order).
+
+    Runtime samplers (fake and IBM devices) refuse a job whose PUBs have different shots; the members
+    of a mixed probe (``bellsense.run.ensemble``) carry their own shots.
+    """
+    out: list[tuple[int, ...]] = []
+    for idx in job_pubs:
+        groups: dict[int, list[int]] = {}
+        for i in idx:
+            groups.setdefault(int(shots[i]), []).append(i)
+        out += [tuple(g) for g in groups.values()]
+    return out
+
+
+def job_seed(seed: int | None, k: int) -> int | None:
+    """The simulator seed of job k of a submission: the seed itself for k = 0, else one derived from (seed, k).
+
+    A simulator restarts its random stream with every job, so jobs sharing a seed would draw their shots
+    in lockstep (correlated samples, e.g. the members of a mixed probe on a device); derived seeds keep
+    the jobs independent and reproducible (``collect`` re-executes job k with the same seed).
+    """
+    if seed is None or k == 0:
+        return seed
+    digest = hashlib.blake2b(f"{int(seed)}:job{int(k)}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") % (2**63)
 
 
 def footprint(circuits: Sequence[QuantumCircuit]) -> tuple[tuple[int, ...], int]:

@@ -198,7 +198,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .spec import load_spec
 
         spec = load_spec(args.spec)
-        feasible = simulation_plan(spec)  # SetupError (exit 2) if no simulation method handles a size
+        # SetupError (exit 2) if no simulation method handles a size, or the device cannot hold it
+        feasible = simulation_plan(spec, source=str(args.spec))
         print(f"{args.spec}: valid spec {spec.name!r} with {len(spec.points())} points")
         for line in describe(spec, feasible):
             print(line)

@@ -169,7 +169,12 @@ def bell_vs_n(points: Sequence[Point]) -> Figure | None:
 
 
 def figures(points: Sequence[Point]) -> dict[str, Figure]:
-    """Every plot that the points have data for, by file stem (``fisher_vs_n``, ``gain_vs_t``, ``bell_vs_n``)."""
+    """Every plot that the points have data for, by file stem (``fisher_vs_n``, ``gain_vs_t``, ``bell_vs_n``).
+
+    With several noise settings each (state, setting) is its own curve, named ``"<state> (<noise label>)"``.
+    """
+    points = [p.model_copy(update={"state": f"{p.state} ({p.noise_label})"}) if p.noise_label is not None else p
+              for p in points]
     out = {}
     for name, make in (("fisher_vs_n", fisher_vs_n), ("gain_vs_t", gain_vs_t), ("bell_vs_n", bell_vs_n)):
         fig = make(points)

@@ -181,7 +181,7 @@ def parse(data: Mapping[str, Any] | RunRecord, *, source: str = "record") -> Run
         spec = ExperimentSpec.from_dict(record.spec, source=f"{source} spec")
     except SpecError as exc:
         raise ValueError(str(exc)) from None
-    check_consistency(record, spec.points(), spec.run.shots, source=source)
+    check_consistency(record, spec.points(), spec.run.shots, source=source, noises=spec.point_noises())
     return record
 
 

@@ -15,6 +15,21 @@ from .records import RunRecord
 __all__ = ["first_inconsistency", "check_consistency"]
 
 
+def _noise_problem(record: RunRecord, noises: Sequence[int]) -> str | None:
+    """Exact entries and points carry the noise setting of their point; jobs name an existing setting."""
+    entries = [("exact", k, e.index, e.noise_index) for k, e in enumerate(record.exact)]
+    entries += [("points", k, k, p.noise_index) for k, p in enumerate(record.points)]
+    for where, k, index, setting in entries:
+        if index < len(noises) and setting != noises[index]:
+            return (f"at {where}/{k}/noise_index: setting {setting}, but point {index} of the spec "
+                    f"has noise setting {noises[index]}")
+    settings = max(noises, default=0) + 1
+    for g, job in enumerate(record.jobs):
+        if job.noise_index >= settings:
+            return f"at jobs/{g}/noise_index: setting {job.noise_index} does not exist (the spec has {settings})"
+    return None
+
+
 def _exact_problem(record: RunRecord, points: Sequence[tuple[str, int, float]]) -> str | None:
     seen: set[int] = set()
     for k, entry in enumerate(record.exact):
@@ -74,7 +89,8 @@ def _point_problem(record: RunRecord, points: Sequence[tuple[str, int, float]]) 
     return None
 
 
-def first_inconsistency(record: RunRecord, points: Sequence[tuple[str, int, float]], shots: int) -> str | None:
+def first_inconsistency(record: RunRecord, points: Sequence[tuple[str, int, float]], shots: int,
+                        noises: Sequence[int] | None = None) -> str | None:
     """The first internal inconsistency of ``record`` (``"at <path>: <problem>"``), or ``None``.
 
     ``points`` are the spec's ``(state, n, t)`` points in run order and ``shots`` its shots per
@@ -82,15 +98,17 @@ def first_inconsistency(record: RunRecord, points: Sequence[tuple[str, int, floa
     reason, ``unavailable``); circuits belong to existing points and jobs, their counts have the
     width n of their point and sum to the shots; analysed points follow the spec; a "complete"
     record has analysed points and lists nothing missing (a circuit without counts is shown as
-    missing by the analysis, so it is not refused here).
+    missing by the analysis, so it is not refused here). ``noises``: the noise setting of every point
+    (``ExperimentSpec.point_noises``; ``None``: all 0), which exact entries, points and jobs must match.
     """
+    noises = [0] * len(points) if noises is None else noises
     return (_exact_problem(record, points) or _circuit_problem(record, points, shots)
-            or _point_problem(record, points))
+            or _point_problem(record, points) or _noise_problem(record, noises))
 
 
 def check_consistency(record: RunRecord, points: Sequence[tuple[str, int, float]], shots: int,
-                      *, source: str = "record") -> None:
+                      *, source: str = "record", noises: Sequence[int] | None = None) -> None:
     """Raise ``ValueError("<source>: inconsistent record at <path>: ...")`` on the first inconsistency."""
-    problem = first_inconsistency(record, points, shots)
+    problem = first_inconsistency(record, points, shots, noises)
     if problem is not None:
         raise ValueError(f"{source}: inconsistent record {problem}")

@@ -18,7 +18,7 @@ import json
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -26,6 +26,7 @@ __all__ = [
     "Complex",
     "EstimateEntry",
     "Binding",
+    "EnsembleMember",
     "CircuitEntry",
     "Simulation",
     "JobEntry",
@@ -86,8 +87,33 @@ class Binding(_Model):
         return counts
 
 
+class EnsembleMember(_Model):
+    """One member of a mixed probe run as a classical ensemble (``run.ensemble``): its weight, shots, own PUB of
+    the entry's job, status and (once collected) counts per binding; the entry's counts are their sum."""
+
+    index: int = Field(ge=0)
+    weight: float = Field(ge=0, le=1)
+    shots: int = Field(ge=1)
+    pub: int = Field(ge=0)
+    status: str
+    error: str | None
+    counts: list[dict[str, int]] | None = None
+
+    @model_validator(mode="after")
+    def _counts_total_the_shots(self) -> EnsembleMember:
+        for b, counts in enumerate(self.counts or []):
+            if sum(counts.values()) != self.shots:
+                raise ValueError(f"member {self.index}: counts of binding {b} sum to {sum(counts.values())}, "
+                                 f"not its {self.shots} shots")
+        return self
+
+
 class CircuitEntry(_Model):
-    """One submitted PUB: its job group and position, point and role, metadata, status and bindings."""
+    """One submitted PUB: its job group and position, point and role, metadata, status and bindings.
+
+    A mixed probe (``gibbs``) has one PUB per ensemble member: ``ensemble`` lists them (``pub`` is the first
+    member's) and the bindings hold their merged counts.
+    """
 
     job: int = Field(ge=0)
     pub: int = Field(ge=0)
@@ -98,6 +124,7 @@ class CircuitEntry(_Model):
     status: str
     error: str | None
     bindings: list[Binding]
+    ensemble: list[EnsembleMember] | None = None
 
     @property
     def complete(self) -> bool:
@@ -114,12 +141,17 @@ class Simulation(_Model):
 
 
 class JobEntry(_Model):
-    """One submission: its (n, t) group on Aer (``None`` on devices) and ``backends.Submission.to_dict()``."""
+    """One submission: its (n, t) group on Aer (``None`` on devices) and ``backends.Submission.to_dict()``.
+
+    ``noise_index``: the group's noise setting (``spec.noises[noise_index]``, whose window noise model the
+    job ran with; written when the spec has several settings).
+    """
 
     n: int | None
     t: float | None
     submission: dict[str, Any]
     simulation: Simulation | None = None
+    noise_index: int = Field(default=0, ge=0)
 
 
 class DeviceExact(_Model):
@@ -144,6 +176,9 @@ class ExactEntry(_Model):
     sizes: list[int] | None = None
     #: ``[measure] pi_bell_angles = "optimal"``: ``[phi, theta]`` of ``estimators.pi_bell_minimum`` of the window state
     pi_bell_angles: list[float] | None = None
+    #: the point's noise setting (``spec.noises[noise_index]``) and its label (written with several settings)
+    noise_index: int = Field(default=0, ge=0)
+    noise_label: str | None = None
     qfi_exact: float | None
     cfi_exact: float | None
     fisher_exact_method: float | None
@@ -221,6 +256,9 @@ class Point(_Model):
     #: ``bound_unavailable`` says why there is none (device noise, other axes, unequal rates)
     bound: float | None = None
     bound_unavailable: str | None = None
+    #: the point's noise setting (``spec.noises[noise_index]``) and its label (written with several settings)
+    noise_index: int = Field(default=0, ge=0)
+    noise_label: str | None = None
 
 
 class MissingCircuit(_Model):

@@ -198,6 +198,8 @@ def _point(record: RunRecord, spec: ExperimentSpec, ex: ExactEntry, roles: Mappi
     }
     if ex.sizes is not None:
         point["sizes"] = ex.sizes
+    if ex.noise_label is not None:  # several noise settings: the point's own
+        point.update(noise_index=ex.noise_index, noise_label=ex.noise_label)
     for key in ("bell_correlator_exact", "pi_bell_exact", "squeezing_exact", "exact_method",
                 "bell_correlator_log10_exact", "nonlocality_depth_exact", "ghz_fidelity_exact"):
         if key in ex.model_fields_set:
@@ -206,7 +208,7 @@ def _point(record: RunRecord, spec: ExperimentSpec, ex: ExactEntry, roles: Mappi
         point["exact_unavailable"] = ex.unavailable
     from .run.exact_pi import point_bound
 
-    point["bound"], why = point_bound(spec, n, ex.t, record.device_run)
+    point["bound"], why = point_bound(spec, n, ex.t, record.device_run, ex.noise_index)
     if why is not None:
         point["bound_unavailable"] = why
     if ex.device is not None and ex.device.model_fields_set:
@@ -273,8 +275,11 @@ def analyse(record: RunRecord | Mapping[str, Any]) -> list[Point]:
 def _pm(entry: EstimateEntry | None, digits: int = 3) -> str:
     if entry is None or entry.value is None:
         return "-"
-    # A stored stderr of None with a value: the estimator gave an upper bound only (inf, not JSON).
-    return f"{entry.value:.{digits}g} ± {float('inf') if entry.stderr is None else entry.stderr:.2g}"
+    if entry.stderr is None:
+        # No finite error bar (e.g. a Fisher slope consistent with zero, an unbounded Fieller interval): the
+        # value supports no claim, so it is not printed (it stays in the record).
+        return "unresolved"
+    return f"{entry.value:.{digits}g} ± {entry.stderr:.2g}"
 
 
 def _num(value: Any, fmt: str = ".4g") -> str:
@@ -335,8 +340,8 @@ def _where(record: RunRecord, i: int, p: Point) -> list[str]:
         if info.get("physical_qubits"):
             out.append(f"layout: physical qubits {_ranges(info['physical_qubits'])} of {layout.get('device')}, "
                        f"CNOT depth {info.get('cnot_depth')} ({info.get('method')})")
-    sims = {(j.simulation.method, j.simulation.reason) for j in record.jobs
-            if j.simulation is not None and (j.n is None or (j.n == p.n and j.t == p.t))}
+    sims = {(j.simulation.method, j.simulation.reason) for j in record.jobs if j.simulation is not None
+            and (j.n is None or (j.n == p.n and j.t == p.t and j.noise_index == p.noise_index))}
     out += [f"simulation: {method} ({reason})" for method, reason in sorted(sims)]
     return out
 
@@ -348,12 +353,14 @@ def format_table(record: RunRecord | Mapping[str, Any], points: Sequence[Point] 
     row), measured F ± err (and its distance z from the exact value of the method in standard errors),
     E_{N,0} ± err, its Bell-violation significance, nonlocality depth, 4 N^2 E, SQL = N, HL = N^2, and
     ``bound``: the parallel (channel-extension) bound on the QFI of any probe under the point's local
-    noise ("n/a" on devices).
+    noise ("n/a" on devices). With several noise settings a ``noise`` column (the setting's label) follows t.
     """
     record = _typed(record)
     points = record.points if points is None else points
     spec = record.spec
-    head = (f"{'state':<10}{'n':>3}{'t':>7} {'QFI':>8} {'CFI':>8}  {'F measured':>16} {'z':>5}  "
+    width = max([len(p.noise_label) for p in points if p.noise_label is not None], default=0)
+    noise_col = f" {'noise':<{max(width, 5)}}" if width else ""
+    head = (f"{'state':<10}{'n':>3}{'t':>7}{noise_col} {'QFI':>8} {'CFI':>8}  {'F measured':>16} {'z':>5}  "
             f"{'E_N,0':>18} {'sigma':>6} {'depth':>5} {'4N^2E':>16} {'SQL':>4} {'HL':>4} {'bound':>8}")
     lines = [f"{spec.get('name', 'run')}  (backend {record.backend.get('name')}, "
              f"shots {spec.get('run', {}).get('shots')}, Fisher by {spec.get('measure', {}).get('fisher_method', '')}; "
@@ -367,13 +374,14 @@ def format_table(record: RunRecord | Mapping[str, Any], points: Sequence[Point] 
         na = "n/a" if p.exact_unavailable is not None else "-"  # no exact method (the record says why)
         qfi, cfi = (na if v is None else format(v, ".3f") for v in (p.qfi_exact, p.cfi_exact))
         bound = "n/a" if p.bound is None else format(p.bound, ".3f")
+        noise = f" {p.noise_label or '':<{len(noise_col) - 1}}" if noise_col else ""
         lines.append(
-            f"{p.state:<10}{p.n:>3}{p.t:>7.3g} {qfi:>8} {cfi:>8}  "
+            f"{p.state:<10}{p.n:>3}{p.t:>7.3g}{noise} {qfi:>8} {cfi:>8}  "
             f"{_pm(p.fisher_measured):>16} {_num(p.fisher_z, '.1f'):>5}  "
             f"{_pm(p.bell_correlator):>18} {_num(p.bell_violation_sigma, '.1f'):>6} {depth:>5} "
             f"{_pm(p.qfi_bound_from_bell):>16} {p.sql:>4} {p.hl:>4} {bound:>8}"
         )
-        lines += [f"{'':>21}{extra}" for extra in _extras(p) + _where(record, i, p)]
+        lines += [f"{'':>{21 + len(noise_col)}}{extra}" for extra in _extras(p) + _where(record, i, p)]
     if record.missing:
         lines.append(f"{len(record.missing)} circuit(s) without counts; see the record's 'missing' entry")
     return "\n".join(lines)

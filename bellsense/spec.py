@@ -23,6 +23,10 @@ the sections ``[probe]``, ``[sensing]``, ``[noise]``, ``[measure]`` and
     seed = 7
     backend = "aer"
 
+Several noise settings, each point run once per setting: ``[[noise]]`` tables instead of ``[noise]``
+(``[[noise]]`` / ``dephasing = 0.0`` / ``label = "ideal"`` / ``[[noise]]`` / ``dephasing = 0.2``;
+:mod:`bellsense.spec_noise`).
+
 Unknown keys and bad values raise :class:`SpecError` (a ``ValueError``) whose
 message names the key, the file and the allowed values: a typo never runs a
 different experiment silently.
@@ -41,16 +45,14 @@ from typing import Any
 
 from .errors import SpecError
 from .noise import NoiseSpec
-from .spec_models import check_models, check_network
-from .spec_values import MAX_SEED, MAX_SHOTS, check_weight_range
+from .spec_noise import check_noises, default_noise_labels, noises_to_dict, parse_noises
+from .spec_probe import OPTIMAL_MAX_QUBITS, STATES, ProbeSpec
+from .spec_values import MAX_SEED, MAX_SHOTS
 from .spec_values import as_tuple as _as_tuple
 from .spec_values import fail as _fail
 from .spec_values import integer as _integer
 from .spec_values import number as _number
 
-STATES = ("ghz", "product", "dicke", "symmetric", "network", "optimal", "lmg", "two_mode", "ising")
-#: Largest n of the ``optimal`` probe (prepared by ``circuits.symmetric_state``, O(2^n) gates).
-OPTIMAL_MAX_QUBITS = 12
 QUANTITIES = ("fisher", "bell", "pi_bell", "squeezing")
 FISHER_METHODS = ("moments", "hellinger", "finite_difference")
 READOUTS = ("auto", "parity", "collective")
@@ -61,97 +63,10 @@ AXES = ("x", "y", "z")
 #: Backend names: ``aer``, ``aer:<method>``, ``fake_<device>``, ``ibm_<device>``, ``ibm:least_busy``.
 BACKEND_PATTERN = re.compile(r"^(aer(:[a-z_]+)?|fake_[a-z0-9_]+|ibm_[a-z0-9_]+|ibm:least_busy)$")
 BACKEND_FORMS = "'aer', 'aer:<method>', 'fake_<device>', 'ibm_<device>' or 'ibm:least_busy'"
-
-
-@dataclass(frozen=True)
-class ProbeSpec:
-    """Probe states and sizes. Every (state, n) pair is a point of the sweep.
-
-    ``k`` is the Dicke excitation number (default ``n // 2``), ``amplitudes`` the
-    Dicke amplitudes ``a_0..a_n`` of a symmetric state (they fix n), ``optimal`` the symmetric
-    probe with the largest QFI after the window's local noise (``estimators.optimal_symmetric_probe``,
-    n <= 12), and
-    ``weights`` the coefficients v of the linear function ``theta = v . phi``
-    estimated by a sensor network (one entry per sensor; Proctor, Knott & Dunningham, PRL 120, 080501 (2018)),
-    ``network`` its probe: ``"linear_function"`` (default, GHZ-like) or ``"separable"`` (a GHZ per sensor,
-    ``circuits.separable_sizes``). ``coupling``/``field``: the model ground states of ``bellsense.models``,
-    ``lmg`` (J, h; n <= 12), ``two_mode`` (U; n <= 12), ``ising`` (J, h; n <= 8) (``spec_models``).
-    """
-
-    states: tuple[str, ...] = ("ghz",)
-    n: tuple[int, ...] = (4,)
-    k: int | None = None
-    amplitudes: tuple[float, ...] | None = None
-    weights: tuple[float, ...] | None = None
-    network: str | None = None
-    coupling: float | None = None
-    field: float | None = None
-
-    def _coefficients(self, name: str, allowed: str) -> tuple[float, ...]:
-        """Normalise ``self.<name>`` to a tuple of >= 2 real numbers, not all zero."""
-        values = _as_tuple(getattr(self, name))
-        object.__setattr__(self, name, values)
-        for v in values:
-            _number(f"probe.{name}", v, allowed=allowed)
-        if len(values) < 2 or not any(values):
-            raise _fail(f"probe.{name}", f"{list(values)} is not usable", allowed)
-        return values
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "states", _as_tuple(self.states))
-        object.__setattr__(self, "n", _as_tuple(self.n))
-        if not self.states:
-            raise _fail("probe.states", "is empty", ", ".join(STATES))
-        for state in self.states:
-            if state not in STATES:
-                raise _fail("probe.states", f"unknown state {state!r}", ", ".join(STATES))
-        if len(set(self.states)) != len(self.states):
-            raise _fail("probe.states", f"{list(self.states)} repeats a state", "each state once")
-        if not self.n:
-            raise _fail("probe.n", "is empty", "an integer >= 1 or a list of them")
-        for n in self.n:
-            _integer("probe.n", n, minimum=1, allowed="an integer >= 1 or a list of them")
-        if len(set(self.n)) != len(self.n):
-            raise _fail("probe.n", f"{list(self.n)} repeats a size", "each size once")
-        if self.k is not None:
-            if "dicke" not in self.states:
-                raise _fail("probe.k", f"does not apply to states {list(self.states)}", "k with state 'dicke' only")
-            _integer("probe.k", self.k, minimum=0, allowed="an integer 0 <= k <= n")
-            for n in self.n:
-                if self.k > n:
-                    raise _fail("probe.k", f"k = {self.k} exceeds n = {n}", "an integer 0 <= k <= n")
-        if self.amplitudes is not None:
-            if "symmetric" not in self.states:
-                raise _fail("probe.amplitudes", f"does not apply to states {list(self.states)}",
-                            "amplitudes with state 'symmetric' only")
-            amps = self._coefficients("amplitudes", "a list of n+1 >= 2 real Dicke amplitudes, not all zero")
-            if "symmetric" in self.states and any(n != len(amps) - 1 for n in self.n):
-                raise _fail("probe.n", f"{list(self.n)} does not match {len(amps)} amplitudes",
-                            f"n = {len(amps) - 1} (the number of amplitudes minus one)")
-        elif "symmetric" in self.states:
-            raise _fail("probe.amplitudes", "is missing for state 'symmetric'", "a list of n+1 Dicke amplitudes")
-        if "optimal" in self.states and any(n > OPTIMAL_MAX_QUBITS for n in self.n):
-            raise _fail("probe.n", f"{list(self.n)} has n > {OPTIMAL_MAX_QUBITS} for state 'optimal' (prepared by "
-                        "circuits.symmetric_state)", f"n <= {OPTIMAL_MAX_QUBITS} for 'optimal'")
-        if self.weights is not None:
-            if "network" not in self.states:
-                raise _fail("probe.weights", f"does not apply to states {list(self.states)}",
-                            "weights with state 'network' only")
-            w = self._coefficients("weights", "a list of >= 2 real coefficients (one per sensor), not all zero")
-            check_weight_range("probe.weights", w)
-            for n in self.n:
-                if n < len(w):
-                    raise _fail("probe.n", f"n = {n} is smaller than the {len(w)} sensors",
-                                "at least one qubit per sensor")
-        elif "network" in self.states:
-            raise _fail("probe.weights", "is missing for state 'network'", "one coefficient per sensor, e.g. [-1, 1]")
-        check_network(self.states, self.network)
-        for key, value in check_models(self.states, self.n, {"coupling": self.coupling, "field": self.field}).items():
-            object.__setattr__(self, key, value)
-
-    def dicke_k(self, n: int) -> int:
-        """The Dicke excitation number used at size n (``k`` or ``n // 2``)."""
-        return self.k if self.k is not None else n // 2
+#: Re-exported: the ``[probe]`` section lives in :mod:`bellsense.spec_probe`.
+__all__ = ["STATES", "OPTIMAL_MAX_QUBITS", "ProbeSpec", "QUANTITIES", "FISHER_METHODS", "READOUTS", "EXACT_MODES",
+           "MITIGATIONS", "AXES", "BACKEND_PATTERN", "BACKEND_FORMS", "SensingSpec", "MeasureSpec", "RunSpec",
+           "ExperimentSpec", "SpecError", "MAX_SEED", "MAX_SHOTS", "load_spec"]
 
 
 @dataclass(frozen=True)
@@ -293,7 +208,6 @@ class RunSpec:
 _SECTIONS: dict[str, type] = {
     "probe": ProbeSpec,
     "sensing": SensingSpec,
-    "noise": NoiseSpec,
     "measure": MeasureSpec,
     "run": RunSpec,
 }
@@ -303,15 +217,22 @@ _ALIASES = {("probe", "state"): "states", ("measure", "quantity"): "quantities"}
 
 @dataclass(frozen=True)
 class ExperimentSpec:
-    """A whole sensing experiment. Build it directly, or with :func:`load_spec` / :meth:`from_dict`."""
+    """A whole sensing experiment. Build it directly, or with :func:`load_spec` / :meth:`from_dict`.
+
+    ``noises``: the noise settings (TOML ``[noise]``, or several ``[[noise]]`` tables, :mod:`bellsense.spec_noise`);
+    every ``(state, n, t)`` point runs once per setting. ``noise_labels``: their names as given (``None``, also
+    when they equal the defaults: ``spec_noise.default_noise_labels``, so that a copy with other ``noises`` gets
+    fresh ones); :meth:`noise_label` is the name in use. A point's setting is ``noises[plan.noise_index]``.
+    """
 
     name: str = "experiment"
     description: str = ""
     probe: ProbeSpec = field(default_factory=ProbeSpec)
     sensing: SensingSpec = field(default_factory=SensingSpec)
-    noise: NoiseSpec = field(default_factory=NoiseSpec)
+    noises: tuple[NoiseSpec, ...] = (NoiseSpec(),)
     measure: MeasureSpec = field(default_factory=MeasureSpec)
     run: RunSpec = field(default_factory=RunSpec)
+    noise_labels: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -321,26 +242,51 @@ class ExperimentSpec:
         for key, cls in _SECTIONS.items():
             if not isinstance(getattr(self, key), cls):
                 raise TypeError(f"{key} must be a {cls.__name__}, got {type(getattr(self, key)).__name__}")
-        if self.noise.device is not None and not re.match(r"^fake_[a-z0-9_]+$", self.noise.device):
-            raise _fail("noise.device", f"{self.noise.device!r} is not a device name",
-                        "'fake_<device>', e.g. 'fake_torino'")
-        if self.run.time_unit is not None and self.run.backend.startswith("aer") and self.noise.device is None:
+        object.__setattr__(self, "noises", _as_tuple(self.noises))
+        for i, nz in enumerate(self.noises):
+            if not isinstance(nz, NoiseSpec):
+                raise TypeError(f"noises[{i}] must be a NoiseSpec, got {type(nz).__name__}")
+        defaults = default_noise_labels(self.noises)
+        labels = defaults if self.noise_labels is None else _as_tuple(self.noise_labels)
+        check_noises(self.noises, labels, self.run.backend)
+        object.__setattr__(self, "noise_labels", None if labels == defaults else labels)
+        if self.run.time_unit is not None and self.run.backend.startswith("aer") and self.device is None:
             raise _fail("run.time_unit", f"does not apply to backend {self.run.backend!r} (t is in the units of "
                         "the noise rates there)", "time_unit with a 'fake_<device>' or 'ibm_<device>' backend only")
         if "pi_bell" in self.measure.quantities and self.measure.pi_bell_angles is None:
             raise _fail("measure.pi_bell_angles", "is missing for quantity 'pi_bell'",
                         "'optimal' or [phi, theta] in radians")
 
+    def noise_label(self, index: int) -> str:
+        """The label of noise setting ``index`` (as given, or the default of ``spec_noise.default_noise_labels``)."""
+        return (self.noise_labels or default_noise_labels(self.noises))[index]
+
+    @property
+    def device(self) -> str | None:
+        """The fake device of the noise setting (``[noise] device``; only ever in a spec's one setting), or None."""
+        return self.noises[0].device if len(self.noises) == 1 else None
+
     # ------------------------------------------------------------------ points
     def points(self) -> list[tuple[str, int, float]]:
-        """Every ``(state, n, t)`` point of the sweep, in run order."""
-        return [(s, n, t) for s in self.probe.states for n in self.probe.n for t in self.sensing.t]
+        """Every ``(state, n, t)`` point of the sweep, in run order: the whole sweep once per noise setting.
+
+        Point ``i`` has the setting ``point_noises()[i]`` (an index into :attr:`noises`).
+        """
+        sweep = [(s, n, t) for s in self.probe.states for n in self.probe.n for t in self.sensing.t]
+        return sweep * len(self.noises)
+
+    def point_noises(self) -> list[int]:
+        """The noise setting (index into :attr:`noises`) of every point of :meth:`points`, in run order."""
+        size = len(self.probe.states) * len(self.probe.n) * len(self.sensing.t)
+        return [k for k in range(len(self.noises)) for _ in range(size)]
 
     # ------------------------------------------------------------ conversions
     def to_dict(self) -> dict[str, Any]:
         """The spec as a TOML-shaped, JSON-safe dict (``None`` entries dropped)."""
         out: dict[str, Any] = {"name": self.name, "description": self.description}
         for key in _SECTIONS:
+            if key == "measure":  # the TOML order: probe, sensing, noise, measure, run
+                out["noise"] = noises_to_dict(self.noises, [self.noise_label(k) for k in range(len(self.noises))])
             section = {}
             for f in dataclasses.fields(getattr(self, key)):
                 value = getattr(getattr(self, key), f.name)
@@ -368,11 +314,16 @@ class ExperimentSpec:
     def _from_dict(cls, data: Mapping[str, Any]) -> ExperimentSpec:
         if not isinstance(data, Mapping):
             raise _fail("<top>", f"{type(data).__name__} is not a table", "a TOML table")
-        top = {"name", "description", *_SECTIONS}
+        top = {"name", "description", "noise", *_SECTIONS}
         for key in data:
             if key not in top:
                 raise _fail(str(key), "unknown key", ", ".join(sorted(top)))
         kwargs: dict[str, Any] = {k: data[k] for k in ("name", "description") if k in data}
+        if "noise" in data:
+            noises, labels = parse_noises(data["noise"])
+            kwargs["noises"] = noises
+            if labels is not None:
+                kwargs["noise_labels"] = labels
         for key, section_cls in _SECTIONS.items():
             table = data.get(key, {})
             if not isinstance(table, Mapping):
@@ -394,11 +345,6 @@ class ExperimentSpec:
                 kwargs[key] = section_cls(**values)
             except TypeError as exc:  # e.g. a table where a number belongs
                 raise _fail(key, str(exc), f"the keys of [{key}]") from None
-            except ValueError as exc:
-                if isinstance(exc, SpecError):
-                    raise
-                # bellsense.noise.NoiseSpec validates the noise (its messages name the key and the range).
-                raise SpecError(f"{key}: {exc}") from None
         return cls(**kwargs)
 
     def with_overrides(self, *, n: list[int] | int | None = None, t: list[float] | float | None = None,

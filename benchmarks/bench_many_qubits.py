@@ -4,7 +4,11 @@ Cases (each a whole ``run_experiment``: exact references, circuits, simulation, 
 
 * ``aer``: GHZ Bell correlator + Fisher (moments, parity readout) on Aer, local dephasing gamma t = 0.05,
   N+1 settings x 1,000 shots, exact references on (permutation-invariant engine). Targets: n = 50 under
-  3 min, n = 100 under 10 min on 2 cores.
+  3 min, n = 100 under 10 min on 2 cores. bellsense's choice (``backend = "aer"``: the exact two-frame
+  mixture of ``backends.frames``) side by side with the old path, MPS trajectories (one noisy trajectory
+  per shot; ``backend = "aer:matrix_product_state"`` forces it): the whole run at n <= ``--trajectory-max``
+  (default 50), above it the trajectory time of ``--trajectory-settings`` settings extrapolated to all
+  N+1 + 3 bindings (labelled "extrapolated").
 * ``kingston``: GHZ Bell correlator on ``fake_kingston`` (156 qubits; BFS-tree layout, device noise
   restricted to the active qubits), N+1 settings x 1,000 shots, readout calibration included. Targets:
   n = 20 under 5 min, n = 50 under 15 min.
@@ -13,7 +17,7 @@ Cases (each a whole ``run_experiment``: exact references, circuits, simulation, 
 
 The machine is shared: say so with the numbers (``uptime`` is printed). Usage::
 
-    python benchmarks/bench_many_qubits.py aer --n 50 100 [--shots 1000] [--no-exact]
+    python benchmarks/bench_many_qubits.py aer --n 50 100 [--shots 1000] [--no-exact] [--trajectory-max 50]
     python benchmarks/bench_many_qubits.py kingston --n 20 50 [--device fake_kingston]
     python benchmarks/bench_many_qubits.py default --n 12 20 [--device fake_kingston]
 """
@@ -73,12 +77,35 @@ def _line(label: str, seconds: float, record) -> str:
     return "  " + ", ".join(x for x in parts if x)
 
 
-def bench_aer(ns: list[int], shots: int, exact: bool) -> None:
+def _trajectory_extrapolation(n: int, shots: int, settings: int) -> float:
+    """Seconds of MPS trajectories for ``settings`` Bell settings, scaled to the N+1 + 3 bindings of a run."""
+    from bellsense import backends, circuits, noise
+    from bellsense.noise import NoiseSpec
+
+    model = noise.window_noise_model(NoiseSpec(dephasing=0.05), n, 1.0)
+    circ = circuits.assemble(circuits.ghz(n), circuits.sensing_window(n, 1.0, 0.0, "z"),
+                             circuits.bell_setting(n, circuits.BELL_PHI, num_phases=n + 1))
+    choice = backends.circuits_choice([circ], model, method="matrix_product_state")
+    sampler = backends.aer_sampler(model, seed=1, choice=choice)
+    phases = np.asarray(circuits.bell_phases(n, n + 1))[:settings, None]
+    t0 = time.perf_counter()
+    sampler.run([(circ, phases)], shots=shots).result()
+    return (time.perf_counter() - t0) * (n + 1 + 3) / settings
+
+
+def bench_aer(ns: list[int], shots: int, exact: bool, trajectory_max: int, trajectory_settings: int) -> None:
     print(f"aer: GHZ, Bell correlator + Fisher, dephasing gamma t = 0.05, N+1 settings x {shots} shots, "
-          f"exact {'on' if exact else 'off'}")
+          f"exact {'on' if exact else 'off'}; bellsense's choice against MPS trajectories (the old path)")
     for n in ns:
         seconds, record = _run(_spec("aer", n, shots, ["fisher", "bell"], exact, 0.05))
-        print(_line(f"n = {n:3d}", seconds, record), flush=True)
+        print(_line(f"n = {n:3d} bellsense   ", seconds, record), flush=True)
+        if n <= trajectory_max:
+            seconds, record = _run(_spec("aer:matrix_product_state", n, shots, ["fisher", "bell"], exact, 0.05))
+            print(_line(f"n = {n:3d} trajectories", seconds, record), flush=True)
+        else:
+            est = _trajectory_extrapolation(n, shots, trajectory_settings)
+            print(f"  n = {n:3d} trajectories: {est:7.1f} s extrapolated from {trajectory_settings} settings "
+                  f"x {shots} shots (simulation only, no exact stage)", flush=True)
 
 
 def bench_device(ns: list[int], shots: int, device: str) -> None:
@@ -124,10 +151,14 @@ def main() -> None:
     parser.add_argument("--shots", type=int, default=1000)
     parser.add_argument("--device", default="fake_kingston")
     parser.add_argument("--no-exact", action="store_true")
+    parser.add_argument("--trajectory-max", type=int, default=50,
+                        help="largest n whose old-path (MPS trajectories) run is timed whole (aer case)")
+    parser.add_argument("--trajectory-settings", type=int, default=3,
+                        help="settings timed for the extrapolated trajectory figure above --trajectory-max")
     args = parser.parse_args()
     print(f"load: {os.getloadavg()}, cores: {os.cpu_count()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     if args.case == "aer":
-        bench_aer(args.n or [50, 100], args.shots, not args.no_exact)
+        bench_aer(args.n or [50, 100], args.shots, not args.no_exact, args.trajectory_max, args.trajectory_settings)
     elif args.case == "kingston":
         bench_device(args.n or [20, 50], args.shots, args.device)
     else:

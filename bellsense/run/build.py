@@ -1,4 +1,4 @@
-"""Circuit building: every PUB of every point, built once, and the window noise of each (n, t) group.
+"""Circuit building: every PUB of every point, built once, and the window noise of each (noise, n, t) group.
 
 For every ``(state, n, t)`` point the circuits are ``prep + window + [encoding] + setting``:
 
@@ -11,7 +11,7 @@ For every ``(state, n, t)`` point the circuits are ``prep + window + [encoding] 
 The circuits do not depend on the working point (theta is a parameter): :func:`point_circuits`
 builds them during setup, and :func:`bind_working_point` sets the Fisher sweep once theta0 is
 known. :class:`WindowNoise` builds the Aer noise model of one window once and reuses it for
-every circuit of its (n, t) group, at submission and at collection.
+every circuit of its (noise setting, n, t) group, at submission and at collection.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..errors import SpecError
 from ..estimators import fisher_offsets
 from ..noise import NoiseSpec
 from ..spec import ExperimentSpec
+from .ensemble import ENSEMBLE_STATES
 from .plan import PointPlan, network_weights
 from .probes import MODEL_STATES, is_separable_network, model_prep, pi_bell_angles, separable_network_prep
 
@@ -34,17 +35,28 @@ __all__ = ["CircuitJob", "prep_circuit", "window_circuit", "encoding_circuit", "
 
 @dataclass(frozen=True)
 class CircuitJob:
-    """One PUB: a circuit (parameters unbound), its sweep values, and per-binding metadata."""
+    """One PUB: a circuit (parameters unbound), its sweep values, per-binding metadata and its own shots.
+
+    ``shots`` is ``None`` (the spec's shots) except for the members of a mixed probe (``run.ensemble``).
+    """
 
     point: int
     role: str
     circuit: Any
     values: list[list[float]] | None
     binding_metadata: list[dict[str, Any]]
+    shots: int | None = None
 
     @property
     def parameters(self) -> list[str]:
         return [p.name for p in self.circuit.parameters]
+
+    def pub(self, circuit: Any = None) -> tuple[Any, ...]:
+        """The SamplerV2 PUB of ``circuit`` (default: the job's own, e.g. with the noise applied)."""
+        circ = self.circuit if circuit is None else circuit
+        if self.shots is not None:
+            return (circ, self.values, self.shots)
+        return (circ, self.values) if self.values is not None else (circ,)
 
 
 def _with(meta: dict[str, Any], section: str, **updates: Any) -> dict[str, Any]:
@@ -53,10 +65,11 @@ def _with(meta: dict[str, Any], section: str, **updates: Any) -> dict[str, Any]:
     return out
 
 
-def prep_circuit(spec: ExperimentSpec, state: str, n: int, t: float | None = None) -> Any:
+def prep_circuit(spec: ExperimentSpec, state: str, n: int, t: float | None = None, noise_index: int = 0) -> Any:
     """The preparation circuit of ``state`` on n qubits (metadata ``prep``).
 
-    ``optimal`` (the best symmetric probe for the window, ``run.exact_pi.optimal_amplitudes``) needs t.
+    ``optimal`` (the best symmetric probe for the window, ``run.exact_pi.optimal_amplitudes``) needs t
+    (and is chosen for the window of noise setting ``noise_index``).
     """
     from .. import circuits
 
@@ -65,7 +78,7 @@ def prep_circuit(spec: ExperimentSpec, state: str, n: int, t: float | None = Non
 
         if t is None:
             raise SpecError("probe.states: 'optimal' depends on the sensing window; prep_circuit needs t")
-        return circuits.symmetric_state(list(optimal_amplitudes(spec, n, t)))
+        return circuits.symmetric_state(list(optimal_amplitudes(spec, n, t, noise_index)))
     if state == "ghz":
         return circuits.ghz(n)
     if state == "product":
@@ -76,6 +89,9 @@ def prep_circuit(spec: ExperimentSpec, state: str, n: int, t: float | None = Non
         return circuits.symmetric_state(list(spec.probe.amplitudes or ()))
     if state in MODEL_STATES:
         return model_prep(spec, state, n)
+    if state in ENSEMBLE_STATES:
+        raise ValueError(f"state {state!r} is a mixed state: one circuit per ensemble member "
+                         "(run.ensemble.ensemble_preps), not one preparation circuit")
     if is_separable_network(spec, state):
         return separable_network_prep(spec, n)
     if state == "network":
@@ -105,12 +121,25 @@ def _fisher_sweep(spec: ExperimentSpec, plan: PointPlan, circ: Any) -> tuple[lis
 
 
 def point_circuits(spec: ExperimentSpec, plan: PointPlan) -> list[CircuitJob]:
-    """Every PUB of one point (see the module docstring); the Fisher sweep is at ``plan.theta``."""
+    """Every PUB of one point (see the module docstring); the Fisher sweep is at ``plan.theta``.
+
+    A mixed probe (``run.ensemble``): every PUB once per ensemble member with the member's shots, the
+    members of one PUB next to each other.
+    """
+    if plan.state in ENSEMBLE_STATES:
+        from .ensemble import ensemble_preps
+
+        members = [[replace(job, shots=shots) for job in _point_jobs(spec, plan, prep)]
+                   for shots, prep in ensemble_preps(spec, plan.state, plan.n, spec.run.shots)]
+        return [job for same_pub in zip(*members) for job in same_pub]
+    return _point_jobs(spec, plan, prep_circuit(spec, plan.state, plan.n, plan.t, plan.noise_index))
+
+
+def _point_jobs(spec: ExperimentSpec, plan: PointPlan, prep: Any) -> list[CircuitJob]:
     from .. import circuits
     from ..circuits import BELL_PHI, THETA
 
     n, t = plan.n, plan.t
-    prep = prep_circuit(spec, plan.state, n, t)
     window = window_circuit(spec, n, t)
     jobs: list[CircuitJob] = []
     quantities = spec.measure.quantities

@@ -13,10 +13,11 @@ from typing import Any
 from ..record import RECORD_NAME, to_json_safe, write
 from ..records import CircuitEntry, RunRecord
 from ..spec import ExperimentSpec
+from .ensemble import collect_members
 from .setup import RunResult
 from .submit import window_noises
 
-__all__ = ["collect_all", "finish", "with_outcome"]
+__all__ = ["collect_all", "finish", "with_outcome", "collect_entry"]
 
 
 def with_outcome(entry: CircuitEntry, out: Any) -> CircuitEntry:
@@ -26,6 +27,14 @@ def with_outcome(entry: CircuitEntry, out: Any) -> CircuitEntry:
         bindings = [b.model_copy(update={"counts": {k: int(v) for k, v in counts.items()}})
                     for b, counts in zip(entry.bindings, out.counts())]
     return entry.model_copy(update={"status": out.status, "error": out.error, "bindings": bindings})
+
+
+def collect_entry(entry: CircuitEntry, outcomes: Any) -> CircuitEntry:
+    """The entry with its outcome from its job's ``JobResults``: its PUB's, or (a mixed probe) each member's,
+    merged (``run.ensemble.collect_members``)."""
+    if entry.ensemble is not None:
+        return collect_members(entry, outcomes)
+    return with_outcome(entry, outcomes[entry.pub])
 
 
 def collect_all(platform: Any, spec: ExperimentSpec, submissions: Sequence[Any], record: RunRecord) -> RunRecord:
@@ -40,7 +49,7 @@ def collect_all(platform: Any, spec: ExperimentSpec, submissions: Sequence[Any],
         outcomes = backends.collect(platform, submission, noise_model=None if noise is None else noise.model)
         for i, entry in enumerate(circuits):
             if entry.job == g:
-                circuits[i] = with_outcome(entry, outcomes[entry.pub])
+                circuits[i] = collect_entry(entry, outcomes)
         if outcomes.calibration is not None:
             calibration = to_json_safe(outcomes.calibration.to_dict())
         elif outcomes.calibration_error:

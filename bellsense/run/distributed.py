@@ -172,7 +172,9 @@ def _submitted(record: RunRecord, spec: ExperimentSpec, plans: Sequence[PointPla
         submission, entries, noise = submit_point(spec, plan, task_seed(seed, task_key(SAMPLE, plan)))
         sim = point_simulation(spec, plan, noise)  # the Aer method and why (issue 14)
         jobs.append(JobEntry.model_validate({"n": plan.n, "t": plan.t, "submission": to_json_safe(submission.to_dict()),
-                                             **({"simulation": sim} if sim else {})}))
+                                             **({"simulation": sim} if sim else {}),
+                                             **({} if plan.noise_label is None
+                                                else {"noise_index": plan.noise_index})}))
         circuits += [entry.model_copy(update={"job": g}) for entry in entries]
     exact = [ExactEntry.model_validate(done[task_key(EXACT, p)].value) for p in plans]
     record = record.model_copy(update={"exact": exact, "jobs": jobs, "circuits": circuits})

@@ -22,8 +22,9 @@ from ..pistate import PIState
 from ..records import DeviceExact, ExactEntry, finite_or_none
 from ..spec import ExperimentSpec
 from .build import CircuitJob, encoding_circuit, prep_circuit, window_circuit
+from .ensemble import ENSEMBLE_STATES, ensemble_dicke
 from .exact_pi import PI_STATES, bell_fields, pi_extras, pi_rates, window_pi_state
-from .plan import PointPlan, generator
+from .plan import PointPlan, generator, point_noise
 from .probes import optimal_pi_bell
 
 __all__ = ["exact_point", "exact_method", "window_state", "window_vector", "is_pure", "basis_change", "readout",
@@ -38,29 +39,48 @@ DENSE_EXACT_MAX_QUBITS = 12
 PURE_EXACT_MAX_QUBITS = 16
 
 
-def window_state(spec: ExperimentSpec, state: str, n: int, t: float) -> Any:
-    """Exact density matrix after preparation and the noisy window (Aer, density-matrix method)."""
+def window_state(spec: ExperimentSpec, state: str, n: int, t: float, noise_index: int = 0) -> Any:
+    """Exact density matrix after preparation and the noisy window (Aer, density-matrix method).
+
+    ``noise_index``: the window's noise setting (``spec.noises[noise_index]``; a point's ``plan.noise_index``).
+    """
+    from .. import circuits
+
+    if state in ENSEMBLE_STATES:  # a mixed probe: the weighted sum of its ensemble members' window states
+        from qiskit.quantum_info import DensityMatrix
+
+        members = circuits.symmetric_ensemble(ensemble_dicke(spec, state, n))
+        return DensityMatrix(sum(m.weight * _member_window(spec, m.circuit, n, t, noise_index).data
+                                 for m in members))
+    return _member_window(spec, prep_circuit(spec, state, n, t, noise_index), n, t, noise_index)
+
+
+def _member_window(spec: ExperimentSpec, prep: Any, n: int, t: float, noise_index: int) -> Any:
     from .. import circuits, noise
     from ..backends import density_matrix
 
-    body = circuits.assemble(prep_circuit(spec, state, n, t), window_circuit(spec, n, t))
-    body, model = noise.noisy_window(body, dataclasses.replace(spec.noise, device=None), t)
+    body = circuits.assemble(prep, window_circuit(spec, n, t))
+    body, model = noise.noisy_window(body, dataclasses.replace(spec.noises[noise_index], device=None), t)
     return density_matrix(body, model)
 
 
-def is_pure(spec: ExperimentSpec, t: float) -> bool:
-    """Whether the state after the window is pure (readout error acts only at measurement)."""
-    nz = spec.noise
+def is_pure(spec: ExperimentSpec, t: float, noise_index: int = 0) -> bool:
+    """Whether the window of noise setting ``noise_index`` leaves the state pure (readout error acts at measurement)."""
+    nz = spec.noises[noise_index]
     return not nz.acts_in_window(t) and nz.gate_error_1q == 0 and nz.gate_error_2q == 0
 
 
-def window_vector(spec: ExperimentSpec, state: str, n: int, t: float) -> np.ndarray:
-    """Exact state vector after preparation and a noiseless window (no 4^n objects)."""
+def window_vector(spec: ExperimentSpec, state: str, n: int, t: float, noise_index: int = 0) -> np.ndarray:
+    """Exact state vector after preparation and a noiseless window (no 4^n objects).
+
+    ``noise_index`` matters for the ``optimal`` probe only (chosen for that setting's window noise).
+    """
     from qiskit.quantum_info import Statevector
 
     from .. import circuits
 
-    return Statevector(circuits.assemble(prep_circuit(spec, state, n, t), window_circuit(spec, n, t))).data
+    prep = prep_circuit(spec, state, n, t, noise_index)
+    return Statevector(circuits.assemble(prep, window_circuit(spec, n, t))).data
 
 
 def basis_change(n: int, axis: Sequence[float]) -> Any:
@@ -81,13 +101,13 @@ def point_family(spec: ExperimentSpec, plan: PointPlan) -> tuple[Any, Any, Any]:
     """``(state, generator, family)`` of a point: a state vector and ``PureFamily`` for a pure window,
     else the density matrix and ``DensityFamily``."""
     gen = generator(spec, plan.state, plan.n, plan.sizes)
-    if is_pure(spec, plan.t):
-        psi = window_vector(spec, plan.state, plan.n, plan.t)
+    if is_pure(spec, plan.t, plan.noise_index) and plan.state not in ENSEMBLE_STATES:
+        psi = window_vector(spec, plan.state, plan.n, plan.t, plan.noise_index)
         family: Any = estimators.PureFamily(
             psi, gen, lambda th: encoding_circuit(spec, plan.state, plan.n, th, plan.sizes),
             basis_change(plan.n, plan.readout_axis), estimators.hamming_weights(plan.n))
         return psi, gen, family
-    rho = window_state(spec, plan.state, plan.n, plan.t)
+    rho = window_state(spec, plan.state, plan.n, plan.t, plan.noise_index)
     return rho, gen, estimators.DensityFamily.build(rho, gen, readout(plan.n, plan.readout_axis))
 
 
@@ -102,12 +122,12 @@ def exact_method(spec: ExperimentSpec, plan: PointPlan) -> tuple[str | None, str
     if spec.measure.exact == "off":
         return None, "skipped: [measure] exact = 'off' (or --no-exact)"
     if plan.state in PI_STATES:
-        rates, why = pi_rates(spec.noise)
+        rates, why = pi_rates(point_noise(spec, plan))
         if rates is not None:
             return "pi", f"{why}: permutation-invariant engine"
     else:
         why = f"state {plan.state!r} is not permutation-symmetric"
-    pure = is_pure(spec, plan.t)
+    pure = is_pure(spec, plan.t, plan.noise_index)
     limit = PURE_EXACT_MAX_QUBITS if pure else DENSE_EXACT_MAX_QUBITS
     kind = "state vector" if pure else "density matrix"
     if plan.n <= limit:
@@ -150,7 +170,7 @@ def exact_point(spec: ExperimentSpec, plan: PointPlan, *, method: str | None = N
                                 exact_method=None, exact_reason=reason, unavailable=reason)
     st: Any = None
     if method == "pi":
-        st = window_pi_state(spec, plan.state, plan.n, plan.t)
+        st = window_pi_state(spec, plan.state, plan.n, plan.t, plan.noise_index)
         family: Any = estimators.PIFamily.build(st, spec.sensing.axis, plan.readout_axis)
         qfi = estimators.pi_qfi(st, spec.sensing.axis)
     else:
@@ -285,6 +305,9 @@ def device_exact(platform: Any, spec: ExperimentSpec, jobs: Sequence[CircuitJob]
     found: dict[int, dict[str, Any]] = {}
     for job, circ in zip(jobs, isa):
         entry = found.setdefault(job.point, {})
+        if job.shots is not None:  # one member of a mixed probe (run.ensemble): not the point's distribution
+            entry["skipped"] = "a mixed probe run as an ensemble of circuits: not computed"
+            continue
         if job.circuit.num_qubits > DEVICE_EXACT_MAX_QUBITS:
             entry["skipped"] = (f"n = {job.circuit.num_qubits} > {DEVICE_EXACT_MAX_QUBITS}: the exact device-noise "
                                 "density matrix (4^n per binding) would cost more than the run itself")

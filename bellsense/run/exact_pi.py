@@ -33,7 +33,7 @@ __all__ = ["PI_STATES", "pi_rates", "initial_pi_state", "window_pi_state", "pi_e
            "bell_fields", "point_bound", "local_rates", "optimal_amplitudes"]
 
 #: Probe states the permutation-invariant engine represents.
-PI_STATES = ("ghz", "product", "dicke", "symmetric", "optimal", "lmg", "two_mode")
+PI_STATES = ("ghz", "product", "dicke", "symmetric", "optimal", "lmg", "two_mode", "gibbs")
 
 
 def _uniform(value: float | tuple[float, ...]) -> float | None:
@@ -62,8 +62,12 @@ def pi_rates(noise: NoiseSpec) -> tuple[dict[str, Any] | None, str]:
     return rates, "symmetric probe, identical noise on every qubit"
 
 
-def initial_pi_state(spec: ExperimentSpec, state: str, n: int, t: float | None = None) -> PIState:
-    """The probe as prepared by ``run.build.prep_circuit``, as a ``PIState`` (``optimal`` needs the window t)."""
+def initial_pi_state(spec: ExperimentSpec, state: str, n: int, t: float | None = None,
+                     noise_index: int = 0) -> PIState:
+    """The probe as prepared by ``run.build.prep_circuit``, as a ``PIState`` (``optimal`` needs the window t).
+
+    ``noise_index``: the noise setting whose window the ``optimal`` probe is chosen for.
+    """
     if state == "ghz":
         return PIState.from_dicke(states.ghz(n, basis="dicke"))
     if state == "product":  # circuits.product(n): |+>^n
@@ -75,11 +79,15 @@ def initial_pi_state(spec: ExperimentSpec, state: str, n: int, t: float | None =
     if state == "optimal":
         if t is None:
             raise ValueError("the 'optimal' probe depends on the window: give its duration t")
-        return PIState.from_dicke(optimal_amplitudes(spec, n, t))
+        return PIState.from_dicke(optimal_amplitudes(spec, n, t, noise_index))
     if state in ("lmg", "two_mode"):
         from .probes import model_pi_state
 
         return model_pi_state(spec, state, n)
+    if state == "gibbs":  # a mixed state: PIState.from_dicke of its Dicke-basis density matrix (run.ensemble)
+        from .ensemble import ensemble_pi_state
+
+        return ensemble_pi_state(spec, state, n)
     raise ValueError(f"state {state!r} is not permutation-symmetric; allowed: {', '.join(PI_STATES)}")
 
 
@@ -105,8 +113,10 @@ def _rotate_z(st: PIState, angle: float) -> PIState:
     return PIState(st.n, tuple(out))
 
 
-def window_pi_state(spec: ExperimentSpec, state: str, n: int, t: float) -> PIState:
+def window_pi_state(spec: ExperimentSpec, state: str, n: int, t: float, noise_index: int = 0) -> PIState:
     """The PI state after preparation and the noisy sensing window of duration t (field ``phi t`` about z).
+
+    ``noise_index``: the window's noise setting (``spec.noises[noise_index]``; a point's ``plan.noise_index``).
 
     Raises
     ------
@@ -115,10 +125,10 @@ def window_pi_state(spec: ExperimentSpec, state: str, n: int, t: float) -> PISta
     """
     from .. import noise
 
-    rates, why = pi_rates(spec.noise)
+    rates, why = pi_rates(spec.noises[noise_index])
     if rates is None:
         raise ValueError(f"no permutation-invariant window: {why}")
-    st = initial_pi_state(spec, state, n, t)
+    st = initial_pi_state(spec, state, n, t, noise_index)
     if t > 0 and (rates["dephasing"] or rates["emission"] or rates["pumping"] or "measurement" in rates):
         st = noise.evolve(st, [float(t)], **rates)[0]
     return _rotate_z(st, float(spec.sensing.phi) * float(t))
@@ -165,8 +175,9 @@ def pi_extras(spec: ExperimentSpec, st: PIState) -> dict[str, Any]:
     return out
 
 
-def point_bound(spec: ExperimentSpec, n: int, t: float, device_run: bool) -> tuple[float | None, str | None]:
-    """``estimators.parallel_bound`` for a point's n, t and local rates, or ``(None, why not)``.
+def point_bound(spec: ExperimentSpec, n: int, t: float, device_run: bool,
+                noise_index: int = 0) -> tuple[float | None, str | None]:
+    """``estimators.parallel_bound`` for a point's n, t and local rates (setting ``noise_index``), or ``(None, why)``.
 
     The channel-extension bound (Demkowicz-Dobrzański, Kołodyński & Guţă, Nat. Commun. 3, 1063 (2012),
     arXiv:1201.3940) bounds the QFI about theta of any probe for the encoding about z followed by the local
@@ -178,7 +189,7 @@ def point_bound(spec: ExperimentSpec, n: int, t: float, device_run: bool) -> tup
         return None, "device noise: no parallel bound"
     if spec.sensing.axis != "z":
         return None, f"parallel_bound is for the encoding about z, not {spec.sensing.axis!r}"
-    rates, why = local_rates(spec.noise)
+    rates, why = local_rates(spec.noises[noise_index])
     if rates is None:
         return None, why
     # emission up (|0> -> |1>) gives the same bound: X on every qubit maps it to emission down and J_z to -J_z.
@@ -208,7 +219,7 @@ def _optimal(n: int, t: float, axis: str, dephasing: float, emission: float) -> 
     return tuple(np.asarray(amps, dtype=complex).view(float))
 
 
-def optimal_amplitudes(spec: ExperimentSpec, n: int, t: float) -> np.ndarray:
+def optimal_amplitudes(spec: ExperimentSpec, n: int, t: float, noise_index: int = 0) -> np.ndarray:
     """Dicke amplitudes of the ``optimal`` probe: ``estimators.optimal_symmetric_probe`` for the window's local noise.
 
     The probe maximises the QFI about ``J_axis`` after the local channel of the window (dephasing and
@@ -216,7 +227,7 @@ def optimal_amplitudes(spec: ExperimentSpec, n: int, t: float) -> np.ndarray:
     ``|D_k>`` to ``|D_{n-k}>`` and ``J_axis`` to ``±J_axis``: the amplitudes are reversed. Collective
     dephasing and gate errors are not part of the optimisation. Cached: prepared and evaluated once.
     """
-    rates, why = local_rates(spec.noise)
+    rates, why = local_rates(spec.noises[noise_index])  # the window of setting noise_index
     if rates is None:
         raise ValueError(f"state 'optimal': {why}; allowed: one rate for every qubit")
     gd, ge, direction = rates

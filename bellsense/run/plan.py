@@ -1,6 +1,6 @@
-"""Planning a run: the points of a spec, their readouts and generators, and the noise of the spec.
+"""Planning a run: the points of a spec, their readouts and generators, and the noise setting of each point.
 
-A :class:`PointPlan` fixes, for one ``(state, n, t)`` point, the Fisher readout (single-qubit
+A :class:`PointPlan` fixes, for one ``(state, n, t)`` point of one noise setting, the Fisher readout (single-qubit
 axis and statistic of the Hamming weight) and the finite-difference step; the working point
 theta0 is filled in by :func:`bellsense.run.exact.exact_point` when the spec asks for
 ``theta = "optimal"``.
@@ -17,9 +17,10 @@ import numpy as np
 
 from ..axes import frame
 from ..errors import SpecError
+from ..noise import NoiseSpec
 from ..spec import ExperimentSpec
 
-__all__ = ["PointPlan", "plan_points", "demo_spec", "generator", "network_sizes", "readout_choice"]
+__all__ = ["PointPlan", "plan_points", "point_noise", "demo_spec", "generator", "network_sizes", "readout_choice"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,9 @@ class PointPlan:
     ``readout_axis`` is the single-qubit measurement axis of the Fisher readout, ``statistic``
     the function of the Hamming weight w it uses (``parity``: ``(-1)^w``; ``mean``:
     ``J = n/2 - w``; ``second_moment``: ``J^2``), ``delta`` the finite-difference step in theta,
-    ``sizes`` the sensor sizes of a network state.
+    ``sizes`` the sensor sizes of a network state. ``noise_index``: the point's noise setting
+    (``spec.noises[noise_index]``, :func:`point_noise`); ``noise_label`` its label when the spec has
+    several settings (``None`` with one: records and task keys of such specs keep their shape).
     """
 
     index: int
@@ -43,11 +46,15 @@ class PointPlan:
     sizes: tuple[int, ...] | None = None
     #: ``[measure] pi_bell_angles = "optimal"``: ``(phi, theta)`` found by the exact stage (``run.probes``)
     pi_bell_angles: tuple[float, float] | None = None
+    noise_index: int = 0
+    noise_label: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["readout_axis"] = list(self.readout_axis)
         out["sizes"] = None if self.sizes is None else list(self.sizes)
+        if self.noise_label is None:  # one noise setting: the point's dict keeps its shape
+            del out["noise_index"], out["noise_label"]
         if self.pi_bell_angles is None:
             del out["pi_bell_angles"]  # records of specs with fixed angles keep their shape
         else:
@@ -129,10 +136,22 @@ def network_sizes(spec: ExperimentSpec, n: int) -> tuple[int, ...]:
     return tuple(linear_function_sizes(list(spec.probe.weights or ()), n))
 
 
+def point_noise(spec: ExperimentSpec, plan: PointPlan) -> NoiseSpec:
+    """The noise setting of a point: ``spec.noises[plan.noise_index]``."""
+    if not 0 <= plan.noise_index < len(spec.noises):
+        raise ValueError(f"point {plan.index} has noise setting {plan.noise_index}, but the spec has "
+                         f"{len(spec.noises)}; allowed: 0 <= noise_index < {len(spec.noises)}")
+    return spec.noises[plan.noise_index]
+
+
 def plan_points(spec: ExperimentSpec) -> list[PointPlan]:
-    """Plan every point of the spec, in run order (theta0 = 0 or the spec's value until the exact search)."""
+    """Plan every point of the spec, in run order (theta0 = 0 or the spec's value until the exact search).
+
+    The points of :meth:`ExperimentSpec.points`: the ``(state, n, t)`` sweep once per noise setting.
+    """
     plans = []
-    for index, (state, n, t) in enumerate(spec.points()):
+    several = len(spec.noises) > 1
+    for index, ((state, n, t), k) in enumerate(zip(spec.points(), spec.point_noises())):
         sizes = network_sizes(spec, n) if state == "network" else None
         axis, statistic = readout_choice(spec, state)
         if state == "dicke" and spec.probe.dicke_k(n) > n:
@@ -140,5 +159,6 @@ def plan_points(spec: ExperimentSpec) -> list[PointPlan]:
         scale = n if statistic == "parity" else 1.0
         theta = 0.0 if spec.sensing.theta == "optimal" else float(spec.sensing.theta)
         plans.append(PointPlan(index, state, n, float(t), theta, spec.measure.delta / scale,
-                               (float(axis[0]), float(axis[1]), float(axis[2])), statistic, sizes))
+                               (float(axis[0]), float(axis[1]), float(axis[2])), statistic, sizes,
+                               noise_index=k, noise_label=spec.noise_label(k) if several else None))
     return plans

@@ -181,13 +181,13 @@ def remove_created(prepared: Prepared) -> None:
 def _platform_from_name(spec: ExperimentSpec) -> tuple[ExperimentSpec, Any]:
     from .. import backends
 
-    if spec.noise.device is not None:
+    if spec.device is not None:  # a device noise setting is a spec's only one (spec_noise.check_noises)
         # A device's noise model acts on the device's own gates and qubits: the circuits must be
         # transpiled to it, which is exactly the fake-device backend (Aer with the device noise).
-        if spec.run.backend not in ("aer", spec.noise.device):
-            raise SetupError(f"noise.device = {spec.noise.device!r} but run.backend = {spec.run.backend!r}; "
+        if spec.run.backend not in ("aer", spec.device):
+            raise SetupError(f"noise.device = {spec.device!r} but run.backend = {spec.run.backend!r}; "
                              f"allowed: the same device, or backend 'aer' (then the device's noise model is used)")
-        spec = spec.with_overrides(backend=spec.noise.device)
+        spec = spec.with_overrides(backend=spec.device)
     options: dict[str, Any] = {}
     if spec.run.backend.startswith(("fake_", "ibm")):
         options = {"dynamical_decoupling": spec.run.dynamical_decoupling, "twirling": spec.run.twirling}
@@ -198,7 +198,7 @@ def _platform_from_name(spec: ExperimentSpec) -> tuple[ExperimentSpec, Any]:
     except backends.CredentialsError as exc:
         raise SetupError(str(exc)) from None
     except (ValueError, TypeError) as exc:
-        key = "noise.device" if spec.noise.device is not None else "run.backend"
+        key = "noise.device" if spec.device is not None else "run.backend"
         raise SetupError(f"{key}: {exc}") from None
 
 
@@ -210,7 +210,7 @@ def _check_widths(spec: ExperimentSpec, platform: Any) -> None:
         try:
             backends.check_width(platform, max(spec.probe.n))
         except ValueError as exc:
-            key = "noise.device" if spec.noise.device is not None else "run.backend"
+            key = "noise.device" if spec.device is not None else "run.backend"
             raise SetupError(f"probe.n: {exc} ({key} = {platform.name!r})") from None
 
 
@@ -229,7 +229,7 @@ def _platform_from_sampler(spec: ExperimentSpec, sampler: Any) -> Any:
 
     if not isinstance(sampler, BaseSamplerV2):
         raise SetupError(f"sampler must be a qiskit.primitives.BaseSamplerV2, got {type(sampler).__name__}")
-    if not spec.noise.is_ideal:
+    if not all(nz.is_ideal for nz in spec.noises):
         raise SetupError("spec has a [noise] section but a user sampler was given: bellsense cannot attach the "
                          "window noise to a user's sampler; allowed: a spec without [noise] (configure the noise "
                          "in the sampler), or no sampler (run.backend = 'aer')")
@@ -265,7 +265,8 @@ def prepare(spec: ExperimentSpec, out_dir: str | Path | None = None, *, source: 
     try:
         plans = plan_points(spec)
         if sampler is None:
-            simulation_plan(spec, plans)  # a size no Aer method can simulate: SetupError naming the stage (issue 14)
+            # a size no Aer method can simulate, or the device cannot hold: SetupError naming the stage (issue 14)
+            simulation_plan(spec, plans, platform=platform)
         # Built once here: any bad combination surfaces now, not mid-run; execute() reuses them.
         jobs = tuple(job for plan in plans for job in point_circuits(spec, plan))
     except (ValueError, TypeError) as exc:

@@ -28,9 +28,10 @@ from ..record import to_json_safe
 from ..records import CircuitEntry, ExactEntry, Execution, JobEntry, RunRecord, TaskEntry
 from ..spec import ExperimentSpec
 from .build import WindowNoise, point_circuits
-from .collect import with_outcome
+from .collect import collect_entry
+from .ensemble import merge_entries
 from .exact import exact_point
-from .plan import PointPlan
+from .plan import PointPlan, point_noise
 from .submit import _circuit_entry
 
 __all__ = ["RESULTS_NAME", "EXACT", "SAMPLE", "task_key", "plan_from_exact", "exact_task", "sample_task",
@@ -42,8 +43,12 @@ EXACT, SAMPLE = "exact", "sample"
 
 
 def task_key(kind: str, plan: PointPlan) -> str:
-    """The identity of a point's task (fixes its seed and its line in the results file)."""
-    return f"{kind}/{plan.index}/{plan.state}/n={plan.n}/t={plan.t!r}"
+    """The identity of a point's task (fixes its seed and its line in the results file).
+
+    ``.../noise=<k>`` (the setting's index) is appended when the spec has several noise settings.
+    """
+    key = f"{kind}/{plan.index}/{plan.state}/n={plan.n}/t={plan.t!r}"
+    return key if plan.noise_label is None else f"{key}/noise={plan.noise_index}"
 
 
 def plan_from_exact(entry: ExactEntry) -> PointPlan:
@@ -51,7 +56,8 @@ def plan_from_exact(entry: ExactEntry) -> PointPlan:
     return PointPlan(entry.index, entry.state, entry.n, entry.t, entry.theta, entry.delta,
                      (float(entry.readout_axis[0]), float(entry.readout_axis[1]), float(entry.readout_axis[2])),
                      entry.statistic, None if entry.sizes is None else tuple(entry.sizes),
-                     None if entry.pi_bell_angles is None else (entry.pi_bell_angles[0], entry.pi_bell_angles[1]))
+                     None if entry.pi_bell_angles is None else (entry.pi_bell_angles[0], entry.pi_bell_angles[1]),
+                     entry.noise_index, entry.noise_label)
 
 
 def _plan(data: Mapping[str, Any]) -> PointPlan:
@@ -60,7 +66,8 @@ def _plan(data: Mapping[str, Any]) -> PointPlan:
                                             float(data["readout_axis"][2])),
                      str(data["statistic"]), None if data.get("sizes") is None else tuple(data["sizes"]),
                      None if data.get("pi_bell_angles") is None else (float(data["pi_bell_angles"][0]),
-                                                                     float(data["pi_bell_angles"][1])))
+                                                                     float(data["pi_bell_angles"][1])),
+                     int(data.get("noise_index", 0)), data.get("noise_label"))
 
 
 def exact_task(payload: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -70,7 +77,7 @@ def exact_task(payload: dict[str, Any], seed: int) -> dict[str, Any]:
     """
     spec = ExperimentSpec.from_dict(payload["spec"], source="<task>")
     if payload.get("noiseless"):
-        spec = dataclasses.replace(spec, noise=NoiseSpec())
+        spec = dataclasses.replace(spec, noises=tuple(NoiseSpec() for _ in spec.noises))
     _, entry = exact_point(spec, _plan(payload["plan"]))
     return entry.model_dump(mode="json", exclude_unset=True)
 
@@ -84,12 +91,12 @@ def submit_point(spec: ExperimentSpec, plan: PointPlan, seed: int) -> tuple[Any,
     from .. import backends
 
     jobs = point_circuits(spec, plan)
-    noise = WindowNoise.build(spec.noise, plan.n, plan.t)
+    noise = WindowNoise.build(point_noise(spec, plan), plan.n, plan.t)
     circs = [noise.apply(job.circuit) for job in jobs]
-    pubs = [(c, job.values) if job.values is not None else (c,) for c, job in zip(circs, jobs)]
+    pubs = [job.pub(c) for c, job in zip(circs, jobs)]  # ensemble members carry their own shots
     platform = backends.resolve_backend(spec.run.backend)
     submission = backends.submit(platform, pubs, shots=spec.run.shots, seed=seed, noise_model=noise.model)
-    return submission, [_circuit_entry(0, pos, job) for pos, job in enumerate(jobs)], noise
+    return submission, merge_entries([_circuit_entry(0, pos, job) for pos, job in enumerate(jobs)]), noise
 
 
 def sample_task(payload: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -104,9 +111,9 @@ def sample_task(payload: dict[str, Any], seed: int) -> dict[str, Any]:
     submission, entries, noise = submit_point(spec, plan, seed)
     platform = backends.resolve_backend(spec.run.backend)
     outcomes = backends.collect(platform, submission, noise_model=noise.model)
-    done = [with_outcome(entry, outcomes[entry.pub]) for entry in entries]
+    done = [collect_entry(entry, outcomes) for entry in entries]
     return {"submission": to_json_safe(submission.to_dict()),
-            "circuits": [entry.model_dump(mode="json") for entry in done],
+            "circuits": [entry.model_dump(mode="json", exclude_unset=True) for entry in done],  # no "ensemble": null
             "simulation": point_simulation(spec, plan, noise)}
 
 
@@ -154,7 +161,9 @@ def assemble(record: RunRecord, plans: Sequence[PointPlan], results: Mapping[str
     circuits: list[CircuitEntry] = []
     for g, plan in enumerate(plans):
         value = results[task_key(SAMPLE, plan)].value
-        jobs.append(JobEntry(n=plan.n, t=plan.t, submission=value["submission"],
-                             **({"simulation": value["simulation"]} if value.get("simulation") else {})))
+        jobs.append(JobEntry.model_validate({
+            "n": plan.n, "t": plan.t, "submission": value["submission"],
+            **({"simulation": value["simulation"]} if value.get("simulation") else {}),
+            **({} if plan.noise_label is None else {"noise_index": plan.noise_index})}))
         circuits += [CircuitEntry.model_validate({**entry, "job": g}) for entry in value["circuits"]]
     return record.model_copy(update={"exact": exact, "jobs": jobs, "circuits": circuits})

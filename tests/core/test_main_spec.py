@@ -50,7 +50,7 @@ def test_load_and_points(tmp_path):
     spec = load_spec(_write(tmp_path, GOOD))
     assert spec.probe.states == ("ghz", "product")
     assert spec.points() == [(s, n, t) for s in ("ghz", "product") for n in (2, 3) for t in (0.0, 0.5)]
-    assert spec.noise.dephasing == 0.1 and spec.run.shots == 100
+    assert spec.noises[0].dephasing == 0.1 and spec.run.shots == 100
 
 
 def test_dict_round_trip_and_single_values(tmp_path):

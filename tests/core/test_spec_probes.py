@@ -56,7 +56,7 @@ def _spec(probe: dict, **sections) -> ExperimentSpec:
     ({"states": ["lmg"], "n": 4, "coupling": "strong", "field": 1.0}, "probe.coupling", "a real number"),
     ({"states": ["ghz"], "n": 4, "network": "separable"}, "probe.network", "does not apply"),
     ({"states": ["network"], "n": 4, "weights": [1, 1], "network": "best"}, "probe.network", "'separable'"),
-    ({"states": ["lmg"], "n": 4, "coupling": 1.0, "field": 1.0, "beta": 2.0}, "probe.beta", "unknown key"),
+    ({"states": ["lmg"], "n": 4, "coupling": 1.0, "field": 1.0, "beta": 2.0}, "probe.beta", "does not apply"),
 ])
 def test_bad_probe_keys_name_the_key_the_file_and_what_is_allowed(tmp_path, probe, key, words):
     def toml(value: object) -> str:
