@@ -44,7 +44,8 @@ class CircuitLayouts:
     circuits : tuple of dict
         Per circuit: ``{"physical_qubits": [...] | None, "method": "ghz_tree" | "chain" | "aer",
         "tree_depth": int | None, "cnot_depth": int | None}``; ``physical_qubits[q]`` hosts
-        logical qubit q (bit q of ``meas``).
+        logical qubit q (bit q of ``meas``). The runner adds ``"simulation"`` (the Aer method of the
+        circuit's own job, ``{"method", "reason", "shot_branching"}``) on fake devices.
     """
 
     device: str | None

@@ -335,11 +335,15 @@ def _where(record: RunRecord, i: int, p: Point) -> list[str]:
     out = []
     layout = record.layout if isinstance(record.layout, Mapping) else None
     entries = [e for e in record.circuits if e.point == i]
+    info: Mapping[str, Any] = {}
     if layout is not None and entries:
         info = layout["circuits"][entries[0].pub] if entries[0].pub < len(layout["circuits"]) else {}
         if info.get("physical_qubits"):
             out.append(f"layout: physical qubits {_ranges(info['physical_qubits'])} of {layout.get('device')}, "
                        f"CNOT depth {info.get('cnot_depth')} ({info.get('method')})")
+    own = info.get("simulation") if layout is not None and entries else None
+    if own:  # a device job: the method of this circuit's own job (jobs are split by footprint)
+        return out + [f"simulation: {own['method']} ({own['reason']})"]
     sims = {(j.simulation.method, j.simulation.reason) for j in record.jobs if j.simulation is not None
             and (j.n is None or (j.n == p.n and j.t == p.t and j.noise_index == p.noise_index))}
     out += [f"simulation: {method} ({reason})" for method, reason in sorted(sims)]

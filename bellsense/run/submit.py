@@ -108,6 +108,12 @@ def submit_all(prepared: Prepared, jobs: Sequence[CircuitJob], record: RunRecord
             circs, model = [noise.apply(c) for c in circs], noise.model
         elif platform.is_device:
             circs, layout = backends.prepare_circuits(platform, circs)
+            for info, circ in zip(layout.circuits, circs):
+                # Jobs are split by footprint, so each circuit runs with the method of its own width; the
+                # submission's ``simulation`` is that of its widest job.
+                own = platform.choice([circ])
+                if own is not None:
+                    info["simulation"] = own.to_dict()
             device.update(device_exact(platform, spec, members, circs, record.exact))
         pubs = [job.pub(c) for c, job in zip(circs, members)]  # ensemble members carry their own shots
         options = None

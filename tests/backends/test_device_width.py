@@ -131,3 +131,29 @@ def test_the_platform_drop_fraction_sets_the_limit(tmp_path: Path):
     loose = backends.resolve_backend("fake_torino", drop_fraction=0.02)
     assert len(largest_good_component(loose.device, 0.02)) >= 100
     assert [f.choice for f in simulation_plan(spec, platform=loose)] == [None]  # a device: no Aer choice here
+
+
+def test_each_device_point_records_the_method_of_its_own_width(tmp_path: Path):
+    """A device submission is split into jobs by footprint, and each job's Aer method follows its own width:
+    n = 3 runs on the density matrix (<= 8 active qubits) and n = 10 on statevector trajectories (<= 12).
+    The layout records each circuit's own method and the table shows it per point (not the widest job's)."""
+    from bellsense import format_table
+    from bellsense.backends.sampling import DENSITY_MATRIX_MAX, SHOT_BRANCHING_MAX
+    from bellsense.run import run_experiment
+    from bellsense.spec import ExperimentSpec
+
+    assert 3 <= DENSITY_MATRIX_MAX < 10 <= SHOT_BRANCHING_MAX
+    spec = ExperimentSpec.from_dict({
+        "name": "widths", "probe": {"states": ["ghz"], "n": [3, 10]}, "sensing": {"t": [0.0]},
+        "measure": {"quantities": ["bell"]}, "run": {"backend": "fake_torino", "shots": 50, "seed": 3}})
+    record = run_experiment(spec, tmp_path / "run", plots=False).record
+    layout = record.layout
+    assert layout is not None
+    methods = {}
+    for entry in record.circuits:
+        info = layout["circuits"][entry.pub]
+        methods[len(info["physical_qubits"])] = info["simulation"]["method"]
+    assert methods == {3: "density_matrix", 10: "statevector"}
+    table = format_table(record)
+    assert "simulation: density_matrix (3 active qubits" in table
+    assert "simulation: statevector (10 active qubits" in table
