@@ -174,7 +174,9 @@ class RunSpec:
 
     ``dynamical_decoupling`` and ``twirling`` go to hardware samplers; ``time_unit`` is the
     length in seconds of one unit of the sensing time t on a device (the window becomes
-    ``delay(t * time_unit)``; the backends' default is 1e-6, t in microseconds).
+    ``delay(t * time_unit)``; the backends' default is 1e-6, t in microseconds). ``drop_fraction`` is the
+    fraction of a device's worst qubits and couplers the layout never uses (the backends' default 0.1):
+    lower it to place a GHZ tree wider than the largest good connected set.
     """
 
     shots: int = 2000
@@ -183,6 +185,7 @@ class RunSpec:
     dynamical_decoupling: bool = False
     twirling: bool = False
     time_unit: float | None = None
+    drop_fraction: float | None = None
 
     def __post_init__(self) -> None:
         shots_allowed = "an integer >= 1, at most 10**8"
@@ -203,6 +206,11 @@ class RunSpec:
             if value == 0:
                 raise _fail("run.time_unit", "is 0", "seconds per unit of t, > 0")
             object.__setattr__(self, "time_unit", value)
+        if self.drop_fraction is not None:
+            drop = _number("run.drop_fraction", self.drop_fraction, minimum=0.0, allowed="a number in [0, 1)")
+            if drop >= 1:
+                raise _fail("run.drop_fraction", f"{drop} is not below 1", "a number in [0, 1)")
+            object.__setattr__(self, "drop_fraction", drop)
 
 
 _SECTIONS: dict[str, type] = {
@@ -253,6 +261,9 @@ class ExperimentSpec:
         if self.run.time_unit is not None and self.run.backend.startswith("aer") and self.device is None:
             raise _fail("run.time_unit", f"does not apply to backend {self.run.backend!r} (t is in the units of "
                         "the noise rates there)", "time_unit with a 'fake_<device>' or 'ibm_<device>' backend only")
+        if self.run.drop_fraction is not None and self.run.backend.startswith("aer") and self.device is None:
+            raise _fail("run.drop_fraction", f"does not apply to backend {self.run.backend!r} (no device layout)",
+                        "drop_fraction with a 'fake_<device>' or 'ibm_<device>' backend only")
         if "pi_bell" in self.measure.quantities and self.measure.pi_bell_angles is None:
             raise _fail("measure.pi_bell_angles", "is missing for quantity 'pi_bell'",
                         "'optimal' or [phi, theta] in radians")

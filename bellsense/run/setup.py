@@ -193,6 +193,8 @@ def _platform_from_name(spec: ExperimentSpec) -> tuple[ExperimentSpec, Any]:
         options = {"dynamical_decoupling": spec.run.dynamical_decoupling, "twirling": spec.run.twirling}
         if spec.run.time_unit is not None:
             options["time_unit"] = spec.run.time_unit
+        if spec.run.drop_fraction is not None:
+            options["drop_fraction"] = spec.run.drop_fraction
     try:
         return spec, backends.resolve_backend(spec.run.backend, **options)
     except backends.CredentialsError as exc:

@@ -157,3 +157,26 @@ def test_each_device_point_records_the_method_of_its_own_width(tmp_path: Path):
     table = format_table(record)
     assert "simulation: density_matrix (3 active qubits" in table
     assert "simulation: statevector (10 active qubits" in table
+
+
+def test_run_drop_fraction_widens_what_check_accepts(tmp_path: Path, capsys: pytest.CaptureFixture[str], torino):
+    """``[run] drop_fraction`` reaches the layout: n = 100 on fake_torino (133 qubits) does not fit the default
+    good set (drop 0.1) but fits with drop 0.02, as the independent component count says; bad values exit 2."""
+    default = len(largest_good_component(torino.device))
+    low = len(largest_good_component(torino.device, 0.02))
+    assert default < 100 <= low <= torino.num_qubits
+    path = _write(tmp_path, 100, "ghz")
+    assert main(["check", str(path)]) == 2
+    assert "a lower run.drop_fraction" in capsys.readouterr().err
+    text = path.read_text().replace('backend = "fake_torino"', 'backend = "fake_torino"\ndrop_fraction = 0.02')
+    path.write_text(text)
+    assert main(["check", str(path)]) == 0
+    assert "ghz n = 100" in capsys.readouterr().out
+    for bad in ("1.0", "-0.1", '"x"'):
+        path.write_text(text.replace("drop_fraction = 0.02", f"drop_fraction = {bad}"))
+        assert main(["check", str(path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "run.drop_fraction" in err and "[0, 1)" in err, err
+    path.write_text(text.replace('backend = "fake_torino"', 'backend = "aer"'))
+    assert main(["check", str(path)]) == 2
+    assert "run.drop_fraction: does not apply to backend 'aer'" in capsys.readouterr().err
