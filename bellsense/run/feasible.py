@@ -93,8 +93,8 @@ def device_width_check(spec: ExperimentSpec, plans: list[PointPlan], *, platform
         if not name.startswith("fake_"):
             return
         try:
-            drop = {} if spec.run.drop_fraction is None else {"drop_fraction": spec.run.drop_fraction}
-            platform = backends.resolve_backend(name, **drop)
+            layout = {} if spec.run.drop_fraction is None else {"drop_fraction": spec.run.drop_fraction}
+            platform = backends.resolve_backend(name, **layout)
         except (ValueError, TypeError) as exc:
             raise SetupError(f"{where}{key}: {exc}") from None
     device = getattr(platform, "device", None)
@@ -111,7 +111,8 @@ def device_width_check(spec: ExperimentSpec, plans: list[PointPlan], *, platform
             shape = "GHZ tree" if plan.state == "ghz" else "chain"
             raise SetupError(f"{stage}: no {shape} of {plan.n} qubits fits its coupling map (the largest connected "
                              f"set of good qubits has {size}, after dropping the worst {drop:.0%} of qubits and "
-                             f"couplers); allowed: n <= {size} on {platform.name}, a lower run.drop_fraction, or a larger device")
+                             f"couplers); allowed: n <= {size} on {platform.name}, a lower run.drop_fraction, "
+                             "or a larger device")
 
 
 def describe(spec: ExperimentSpec, feasible: list[PointFeasibility]) -> list[str]:
