@@ -205,7 +205,10 @@ def _platform_from_name(spec: ExperimentSpec) -> tuple[ExperimentSpec, Any]:
 
 
 def _check_widths(spec: ExperimentSpec, platform: Any) -> None:
-    """A device with fewer qubits than the largest n fails now (exit 2), not after the exact phase."""
+    """A user sampler's device with fewer qubits than the largest n fails now (exit 2), not after the exact phase.
+
+    Named devices are checked by ``run.feasible.device_width_check`` (qubit count and coupling map).
+    """
     from .. import backends
 
     if isinstance(platform, backends.Platform):
@@ -260,10 +263,10 @@ def prepare(spec: ExperimentSpec, out_dir: str | Path | None = None, *, source: 
     if not isinstance(spec, ExperimentSpec):
         raise SetupError(f"spec must be an ExperimentSpec, got {type(spec).__name__}")
     if sampler is None:
-        spec, platform = _platform_from_name(spec)
+        spec, platform = _platform_from_name(spec)  # a device's width: simulation_plan -> device_width_check
     else:
         platform = _platform_from_sampler(spec, sampler)
-    _check_widths(spec, platform)
+        _check_widths(spec, platform)
     try:
         plans = plan_points(spec)
         if sampler is None:
