@@ -89,12 +89,16 @@ class SimulationChoice:
     frames : bool
         The noisy GHZ run is sampled as the exact two-frame mixture (``backends.frames``) with
         ``method`` on each noiseless frame; not a record field (the reason says it).
+    rare_branches : bool
+        A fake-device run sampled on its Kraus-free noise with the Kraus errors' rare branches replayed
+        (``backends.rare``); not a record field (the reason says it).
     """
 
     method: str
     reason: str
     shot_branching: bool = False
     frames: bool = False
+    rare_branches: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "reason": self.reason, "shot_branching": self.shot_branching}

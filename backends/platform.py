@@ -230,7 +230,7 @@ class FakeDevicePlatform(_DevicePlatform):
                 active_qubits: Sequence[int] | None = None, width: int | None = None) -> Any:
         from .sampling import device_sampler
 
-        return self._configure(device_sampler(self, active_qubits, width), seed, options)
+        return self._configure(device_sampler(self, active_qubits, width, options), seed, options)
 
     def job_sampler(self, every: Sequence[QuantumCircuit], mine: Sequence[QuantumCircuit], *, seed: int | None,
                     noise_model: Any, options: Mapping[str, Any] | None) -> Any:
@@ -241,7 +241,8 @@ class FakeDevicePlatform(_DevicePlatform):
         from .sampling import device_choice
         from .submission import footprint
 
-        return device_choice(self, footprint(circuits)[1])
+        active, width = footprint(circuits)
+        return device_choice(self, width, True, active)
 
 
 @dataclass(frozen=True)

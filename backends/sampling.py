@@ -16,8 +16,9 @@ from qiskit.primitives import BaseSamplerV2
 
 from .methods import SimulationChoice
 from .platform import FakeDevicePlatform, Platform
+from .rare import RARE_REASON, RareBranchSampler
 
-__all__ = ["make_sampler", "device_simulator", "device_sampler", "device_choice", "SHOT_BRANCHING_MAX",
+__all__ = ["make_sampler", "device_simulator", "device_sampler", "device_choice", "kraus_split", "SHOT_BRANCHING_MAX",
            "DENSITY_MATRIX_MAX"]
 
 _SHOT_BRANCHING = {"shot_branching_enable": True, "shot_branching_sampling_enable": True}
@@ -40,6 +41,7 @@ def device_simulator(
     method: str | None = None,
     qubits: Sequence[int] | None = None,
     shot_branching: bool = False,
+    kraus_free: bool = False,
 ) -> Any:
     """An ``AerSimulator`` with the device's target (coupling map, basis, durations) and noise.
 
@@ -55,15 +57,23 @@ def device_simulator(
     shot_branching : bool
         Aer's shot branching with measure sampling (statevector method), readout errors as
         channels; requires ``qubits``.
+    kraus_free : bool
+        The noise model without its Kraus instructions (``backends.rare``: the rare branches are
+        replayed by :class:`~bellsense.backends.rare.RareBranchSampler`); requires ``qubits`` and a
+        model that splits (:func:`kraus_split`).
     """
     from qiskit_aer import AerSimulator
 
     active = None if qubits is None else tuple(sorted(int(q) for q in qubits))
-    key = ("device_simulator", method, active, shot_branching)
+    key = ("device_simulator", method, active, shot_branching, kraus_free)
     if key not in platform.cache:
-        if shot_branching and qubits is None:
-            raise ValueError("shot_branching needs the active qubits")
-        kwargs: dict[str, Any] = {"noise_model": platform.noise_model(qubits, readout_as_channel=shot_branching)}
+        if (shot_branching or kraus_free) and qubits is None:
+            raise ValueError("shot_branching and kraus_free need the active qubits")
+        split = kraus_split(platform, qubits) if kraus_free else None
+        if kraus_free and split is None:
+            raise ValueError("kraus_free: the device noise on these qubits has no Kraus error to split")
+        model = split[0] if split is not None else platform.noise_model(qubits, readout_as_channel=shot_branching)
+        kwargs: dict[str, Any] = {"noise_model": model}
         if shot_branching:
             kwargs.update(_SHOT_BRANCHING)
         if method is not None:
@@ -72,11 +82,32 @@ def device_simulator(
     return platform.cache[key]
 
 
-def device_choice(platform: FakeDevicePlatform, width: int | None,
-                  active_known: bool = True) -> SimulationChoice | None:
+def kraus_split(platform: FakeDevicePlatform, qubits: Sequence[int] | None) -> Any:
+    """:func:`~bellsense.backends.rare.split_noise_model` of the device noise on ``qubits``, memoised (or ``None``)."""
+    from .rare import split_noise_model
+
+    if qubits is None:
+        return None
+    key = ("kraus_split", tuple(sorted(int(q) for q in qubits)))
+    if key not in platform.cache:
+        platform.cache[key] = split_noise_model(platform.noise_model(key[1]))
+    return platform.cache[key]
+
+
+def _rare_ok(platform: FakeDevicePlatform, options: Any = None) -> bool:
+    """Rare-branch replay keeps instruction positions: not with the runtime's twirling or dynamical decoupling."""
+    opts = dict(platform.options)
+    opts.update(options or {})
+    return not (opts.get("twirling") or opts.get("dynamical_decoupling"))
+
+
+def device_choice(platform: FakeDevicePlatform, width: int | None, active_known: bool = True,
+                  active: Sequence[int] | None = None, options: Any = None) -> SimulationChoice | None:
     """The Aer method of a fake-device job whose widest circuit has ``width`` active qubits.
 
-    ``None`` keeps Aer's automatic choice (no width known, no forced method).
+    ``None`` keeps Aer's automatic choice (no width known, no forced method). With ``active`` (the
+    footprint) a matrix-product-state choice whose device noise holds Kraus errors is sampled by
+    :class:`~bellsense.backends.rare.RareBranchSampler` (``rare_branches``; the reason says so).
     """
     method = platform.options.get("method")
     if method is not None:
@@ -91,16 +122,29 @@ def device_choice(platform: FakeDevicePlatform, width: int | None,
                                 "trajectories with shot branching, readout error as a channel", shot_branching=True)
     if width <= SHOT_BRANCHING_MAX:
         return SimulationChoice("density_matrix", f"{width} active qubits, footprint unknown: density matrix")
-    return SimulationChoice("matrix_product_state", f"{width} active qubits > {SHOT_BRANCHING_MAX}: MPS "
-                            "trajectories on the device's noise restricted to the active qubits")
+    reason = f"{width} active qubits > {SHOT_BRANCHING_MAX}: MPS trajectories on the device's noise restricted " \
+             "to the active qubits"
+    if _rare_ok(platform, options) and kraus_split(platform, active) is not None:
+        return SimulationChoice("matrix_product_state", f"{reason}; {RARE_REASON}", rare_branches=True)
+    return SimulationChoice("matrix_product_state", reason)
 
 
-def device_sampler(platform: FakeDevicePlatform, active_qubits: Sequence[int] | None, width: int | None) -> Any:
-    """The runtime sampler in local mode on :func:`device_simulator`, with the Aer method of :func:`device_choice`."""
-    choice = device_choice(platform, width, active_qubits is not None)
+def device_sampler(platform: FakeDevicePlatform, active_qubits: Sequence[int] | None, width: int | None,
+                   options: Any = None) -> Any:
+    """The runtime sampler in local mode on :func:`device_simulator`, with the Aer method of :func:`device_choice`.
+
+    A ``rare_branches`` choice wraps it in a :class:`~bellsense.backends.rare.RareBranchSampler` (the runtime
+    sampler runs every shot on the Kraus-free model; the rare branches are replayed on the same simulator).
+    """
+    choice = device_choice(platform, width, active_qubits is not None, active_qubits, options)
     method = None if choice is None else choice.method
     branching = choice is not None and choice.shot_branching
-    return runtime_sampler_class()(mode=device_simulator(platform, method, active_qubits, shot_branching=branching))
+    rare = choice is not None and choice.rare_branches
+    simulator = device_simulator(platform, method, active_qubits, shot_branching=branching, kraus_free=rare)
+    sampler = runtime_sampler_class()(mode=simulator)
+    if rare:
+        return RareBranchSampler(sampler, simulator, kraus_split(platform, active_qubits)[1])
+    return sampler
 
 
 def runtime_sampler_class() -> type:
