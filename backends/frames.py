@@ -26,19 +26,20 @@ errors. Emission, T1/T2, gate errors and device noise leave the state's subspace
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import Gate
 from qiskit.circuit.library import ZGate
-from qiskit.primitives import BaseSamplerV2, BitArray, DataBin, PrimitiveResult, SamplerPubResult
-from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
-from qiskit.primitives.primitive_job import PrimitiveJob
+from qiskit.primitives import BitArray, DataBin, PrimitiveResult, SamplerPubResult
+from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit_aer.noise import NoiseModel, ReadoutError
 
 from bellsense.circuits import WINDOW_LABEL
+
+from .pubsampler import PubSampler
 
 __all__ = ["FRAMES_REASON", "FrameSampler", "flip_probability", "window_flip_probabilities", "window_block",
            "in_ghz_subspace", "frame_weight", "frames_apply", "frame_circuit", "readout_model", "mix_frames"]
@@ -225,7 +226,7 @@ def mix_frames(frames: Sequence[BitArray | None], k: np.ndarray, shots: int, rng
     return BitArray(out, ref.num_bits)
 
 
-class FrameSampler(BaseSamplerV2):
+class FrameSampler(PubSampler):
     """A ``BaseSamplerV2`` that samples qualifying PUBs as the exact two-frame mixture.
 
     PUBs that do not qualify (:func:`frame_weight` is ``None``) run on an ordinary noisy Aer sampler
@@ -248,12 +249,6 @@ class FrameSampler(BaseSamplerV2):
         self.method = method
         self.seed = seed
         self.default_shots = int(default_shots)
-
-    def run(self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None) -> PrimitiveJob:
-        coerced = [SamplerPub.coerce(pub, self.default_shots if shots is None else shots) for pub in pubs]
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
 
     def _run(self, pubs: list[SamplerPub]) -> PrimitiveResult:
         from .aer import aer_sampler

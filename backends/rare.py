@@ -23,12 +23,15 @@ Sampling (:class:`RareBranchSampler`). Every shot runs on the Kraus-free model (
 path); the firing pattern of each shot is drawn beforehand, independently of its outcome, and every shot
 where some branch fires is re-run alone, with the ``R_k`` inserted after those gate instances, its row
 replacing the Kraus-free row. Shots are independent, so the rows are exactly distributed as under the
-original model (chi-square test in ``tests/backends/test_rare_branches.py``).
+original model (chi-square test in ``tests/backends/test_rare_branches.py``). A branch that fires often
+(``fire > DENSE_FIRE``; ``T2 = 2 T1``, pure amplitude damping, has no identity part and fires always) is
+not replayed: its whole channel ``K`` goes into every shot's circuit as an explicit Kraus instruction after
+its gate, which Aer applies inside the trajectory while the model stays Kraus-free.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,16 +39,22 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import CircuitInstruction, Instruction
 from qiskit.primitives import BaseSamplerV2, BitArray, DataBin, PrimitiveResult, SamplerPubResult
-from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
-from qiskit.primitives.primitive_job import PrimitiveJob
+from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit.quantum_info import Kraus, SuperOp
 from qiskit_aer.noise import NoiseModel, QuantumError
 
-__all__ = ["RARE_REASON", "KrausBranch", "identity_weight", "split_error", "split_noise_model", "branch_sites",
-           "RareBranchSampler"]
+from .pubsampler import PubSampler
+
+__all__ = ["RARE_REASON", "DENSE_FIRE", "KrausBranch", "identity_weight", "split_error", "split_noise_model",
+           "branch_sites", "dense_circuit", "RareBranchSampler"]
 
 #: Appended to the method's reason when a device run is sampled this way.
 RARE_REASON = "Kraus-free noise sampling, T2 > T1 relaxation as exact rare branches replayed per shot"
+
+#: A branch firing more often than this is applied as its whole channel ``K`` in every shot (an explicit Kraus
+#: instruction after its gate: Aer applies it in the trajectory without switching the model to its Kraus path),
+#: not replayed. T2 = 2 T1 (pure amplitude damping: Qiskit clips T2 there) has no identity part at all (fire 1).
+DENSE_FIRE = 0.01
 
 #: Superoperator agreement required of a split error (exact maths: a few hundred ulps of 1).
 _SPLIT_TOL = 1e-12
@@ -63,14 +72,23 @@ class KrausBranch:
         ``1 - s``: probability that the remainder ``R`` acts instead of nothing.
     remainder : tuple of ndarray
         Kraus operators of ``R``.
+    kraus : tuple of ndarray
+        Kraus operators of the whole channel ``K = s Id + (1 - s) R``.
     """
 
     qubit: int
     fire: float
     remainder: tuple[np.ndarray, ...]
+    kraus: tuple[np.ndarray, ...] = ()
 
-    def instruction(self) -> Instruction:
-        return Kraus(list(self.remainder)).to_instruction()
+    @property
+    def dense(self) -> bool:
+        """Fires so often (> :data:`DENSE_FIRE`) that applying ``K`` in every shot beats replaying shots."""
+        return self.fire > DENSE_FIRE
+
+    def instruction(self, whole: bool = False) -> Instruction:
+        """``R`` (the rare branch), or with ``whole`` the channel ``K`` itself, as a circuit instruction."""
+        return Kraus(list(self.kraus if whole else self.remainder)).to_instruction()
 
 
 def identity_weight(kraus: Sequence[np.ndarray]) -> tuple[float, list[np.ndarray]]:
@@ -129,7 +147,7 @@ def split_error(error: QuantumError) -> tuple[QuantumError, tuple[KrausBranch, .
     for qubit, ops in sorted(kraus_of.items()):
         rebuilt = rebuilt.compose(Kraus([np.asarray(k) for k in ops]), qargs=[qubit])
         s, remainder = identity_weight(ops)
-        branches.append(KrausBranch(qubit, 1.0 - s, tuple(remainder)))
+        branches.append(KrausBranch(qubit, 1.0 - s, tuple(remainder), tuple(np.asarray(k) for k in ops)))
     if np.max(np.abs(rebuilt.data - SuperOp(error).data)) > _SPLIT_TOL:
         return None
     return base, tuple(branches)
@@ -183,12 +201,19 @@ def branch_sites(circuit: QuantumCircuit, branches: Mapping[tuple[str, tuple[int
     return out
 
 
-def _with_branches(circuit: QuantumCircuit, fired: Sequence[tuple[int, int, KrausBranch]]) -> QuantumCircuit:
-    """``circuit`` with each fired branch's remainder right after its gate instance."""
+def _with_branches(circuit: QuantumCircuit, fired: Sequence[tuple[int, int, KrausBranch]],
+                   whole: bool = False) -> QuantumCircuit:
+    """``circuit`` with each fired branch's remainder (``whole``: its whole channel) right after its gate."""
     out = circuit.copy()
     for idx, qubit, br in sorted(fired, key=lambda f: -f[0]):
-        out.data.insert(idx + 1, CircuitInstruction(br.instruction(), (out.qubits[qubit],)))
+        out.data.insert(idx + 1, CircuitInstruction(br.instruction(whole), (out.qubits[qubit],)))
     return out
+
+
+def dense_circuit(circuit: QuantumCircuit, branches: Branches) -> QuantumCircuit:
+    """``circuit`` with the whole Kraus channel after every gate instance whose branch is dense."""
+    dense = [site for site in branch_sites(circuit, branches) if site[2].dense]
+    return _with_branches(circuit, dense, whole=True) if dense else circuit
 
 
 def _row(memory: str, cregs: Sequence[Any]) -> dict[str, np.ndarray]:
@@ -197,7 +222,7 @@ def _row(memory: str, cregs: Sequence[Any]) -> dict[str, np.ndarray]:
     return {c.name: BitArray.from_samples([bits], c.size).array[0] for c, bits in zip(cregs, parts)}
 
 
-class RareBranchSampler(BaseSamplerV2):
+class RareBranchSampler(PubSampler):
     """A ``BaseSamplerV2`` that samples a Kraus-bearing device model exactly, Kraus-free plus replays.
 
     Parameters
@@ -213,7 +238,7 @@ class RareBranchSampler(BaseSamplerV2):
     """
 
     def __init__(self, inner: BaseSamplerV2, simulator: Any,
-                 branches: Mapping[tuple[str, tuple[int, ...]], tuple[KrausBranch, ...]], *,
+                 branches: Branches, *,
                  default_shots: int = 4096) -> None:
         self.inner = inner
         self.simulator = simulator
@@ -228,19 +253,15 @@ class RareBranchSampler(BaseSamplerV2):
         seed = getattr(getattr(self.options, "simulator", None), "seed_simulator", None)
         return None if seed is None or not isinstance(seed, (int, np.integer)) else int(seed)
 
-    def run(self, pubs: Iterable[SamplerPubLike], *, shots: int | None = None) -> PrimitiveJob:
-        coerced = [SamplerPub.coerce(pub, self.default_shots if shots is None else shots) for pub in pubs]
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
-
     def _run(self, pubs: list[SamplerPub]) -> PrimitiveResult:
         seed = self._seed()
         rng = np.random.default_rng(None if seed is None else [seed, 0x5A4E])
+        # dense branches ride in every shot as explicit Kraus instructions; the rare ones are replayed
+        pubs = [SamplerPub(dense_circuit(p.circuit, self.branches), p.parameter_values, p.shots) for p in pubs]
         base = self.inner.run(pubs).result()
         # shots with the same binding and the same fired sites share one replay circuit
         groups: dict[tuple[int, tuple[int, ...], tuple[int, ...]], list[int]] = {}
-        sites_of = [branch_sites(pub.circuit, self.branches) for pub in pubs]
+        sites_of = [[s for s in branch_sites(pub.circuit, self.branches) if not s[2].dense] for pub in pubs]
         for i, (pub, sites) in enumerate(zip(pubs, sites_of)):
             if not sites:
                 continue

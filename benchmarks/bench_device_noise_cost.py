@@ -1,7 +1,8 @@
 """Where a noisy MPS trajectory of a device run spends its time (issue 14, the fake_kingston n = 50 target).
 
-Runs the GHZ Bell circuit of ``n`` qubits on ``fake_kingston`` (BFS-tree layout, one Bell setting) with Aer's
-``matrix_product_state`` method, one thread, under five noise models of the active qubits:
+Runs the GHZ Bell circuit of ``n`` qubits on ``--device`` (default ``fake_kingston``; BFS-tree layout, one Bell
+setting) with Aer's ``matrix_product_state`` method, one thread, under seven noise models of the active qubits
+(``--models`` picks some):
 
 * ``forced``: a 1e-9 Pauli error on one gate only, so Aer still runs one trajectory per shot but applies
   (almost) no noise: the cost of the circuit and of measuring every qubit;
@@ -12,11 +13,13 @@ Runs the GHZ Bell circuit of ``n`` qubits on ``fake_kingston`` (BFS-tree layout,
 * ``kraus-free``: the model without its Kraus instructions (``backends.rare.split_noise_model``), what
   bellsense's device sampler runs every shot on; the rare T2 > T1 branches it replays are counted per shot
   (``expected replays``). One Kraus instruction anywhere switches Aer to sampling every error as a Kraus
-  channel, which is what ``full`` pays for.
+  channel, which is what ``full`` pays for;
+* ``bellsense``: the same model with the dense branches' whole channels as Kraus instructions in the circuit
+  (``backends.rare.dense_circuit``; T2 = 2 T1 qubits, e.g. on fake_torino): the cost of each shot bellsense runs.
 
 Prints milliseconds per shot (= per trajectory) and the parity of the first setting, side by side::
 
-    python benchmarks/bench_device_noise_cost.py --n 50 --shots 40
+    python benchmarks/bench_device_noise_cost.py --n 50 --shots 40 [--device fake_torino] [--models full kraus-free]
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from qiskit_aer import AerSimulator
 from qiskit_aer.noise import NoiseModel, QuantumError, pauli_error
 
 from bellsense import backends, circuits
-from bellsense.backends.rare import branch_sites, split_noise_model
+from bellsense.backends.rare import branch_sites, dense_circuit, split_noise_model
 
 
 def _parity(counts: dict[str, int]) -> float:
@@ -72,25 +75,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--shots", type=int, default=40)
+    parser.add_argument("--device", default="fake_kingston")
+    parser.add_argument("--drop", type=float, default=None, help="the layout's drop_fraction (n = 100 on torino)")
+    parser.add_argument("--models", nargs="*", default=None, help="only these models (default: all)")
     args = parser.parse_args()
-    target = backends.resolve_backend("fake_kingston")
+    extra = {} if args.drop is None else {"drop_fraction": args.drop}
+    target = backends.resolve_backend(args.device, **extra)
     circ = circuits.assemble(circuits.ghz(args.n), circuits.bell_setting(args.n))
     isa, layout = backends.prepare_circuits(target, [circ])
     phys = layout.circuits[0]["physical_qubits"]
     bound = isa[0].assign_parameters([0.3])
-    print(f"fake_kingston GHZ n = {args.n}, one Bell setting, {args.shots} shots, ops {dict(bound.count_ops())}")
+    print(f"{args.device} GHZ n = {args.n}, one Bell setting, {args.shots} shots, ops {dict(bound.count_ops())}")
     split = split_noise_model(target.noise_model(phys))
+    runs = models(target.noise_model(phys), phys[0])
+    circuit_of = dict.fromkeys(runs, bound)
     if split is not None:
-        fires = sum(b.fire for _, _, b in branch_sites(bound, split[1]))
-        print(f"  Kraus branch sites: {len(branch_sites(bound, split[1]))}, expected replays per shot {fires:.4f}")
-    for label, model in models(target.noise_model(phys), phys[0]).items():
+        sites = branch_sites(bound, split[1])
+        rare = [b.fire for _, _, b in sites if not b.dense]
+        print(f"  Kraus branch sites: {len(sites)}, of which dense (whole channel in every shot): "
+              f"{len(sites) - len(rare)}; rare: expected replays per shot {sum(rare):.4f}")
+        runs["bellsense"] = split[0]  # the Kraus-free model, dense channels as instructions: what each shot runs
+        circuit_of["bellsense"] = dense_circuit(bound, split[1])
+    for label, model in runs.items():
+        if args.models and label not in args.models:
+            continue
         sim = AerSimulator.from_backend(target.device, method="matrix_product_state", noise_model=model,
                                         seed_simulator=1, max_parallel_threads=1)
         start = time.perf_counter()
-        sim.run(bound, shots=1).result()  # the fixed cost (noise model to Aer), subtracted below
+        sim.run(circuit_of[label], shots=1).result()  # the fixed cost (noise model to Aer), subtracted below
         fixed = time.perf_counter() - start
         start = time.perf_counter()
-        counts = sim.run(bound, shots=args.shots).result().get_counts()
+        counts = sim.run(circuit_of[label], shots=args.shots).result().get_counts()
         per_shot = 1e3 * (time.perf_counter() - start - fixed) / max(args.shots - 1, 1)
         print(f"  {label:12s} {per_shot:7.1f} ms per trajectory   parity {_parity(counts):+.3f}", flush=True)
 

@@ -257,6 +257,10 @@ def test_fake_kingston_20_mitigated_bell_closer_to_noiseless(tmp_path: Path):
     table = format_table(record)
     assert "layout: physical qubits" in table and f"CNOT depth {record.layout['circuits'][0]['cnot_depth']}" in table
     assert record.jobs[0].simulation.method == "matrix_product_state"
+    # this tree holds T2 > T1 qubits: their Kraus errors run as replayed rare branches (backends.rare)
+    from bellsense.backends.rare import RARE_REASON
+
+    assert RARE_REASON in record.layout["circuits"][0]["simulation"]["reason"]
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from qiskit_aer.noise import NoiseModel, ReadoutError, depolarizing_error, kraus
 from scipy.stats import chisquare
 
 from bellsense import backends, circuits
+from bellsense.backends import rare
 from bellsense.backends.aer import probabilities
 from bellsense.backends.rare import RARE_REASON, RareBranchSampler, identity_weight, split_error, split_noise_model
 from bellsense.backends.sampling import device_choice, device_sampler, kraus_split, runtime_sampler_class
@@ -49,7 +50,7 @@ def _kraus_ops(error) -> list[np.ndarray]:
     return [np.asarray(k) for k in Kraus(error).data]
 
 
-@pytest.mark.parametrize("t2", [1.2, 1.5, 1.8, 1.99])
+@pytest.mark.parametrize("t2", [1.2, 1.5, 1.8, 1.99, 2.0])  # 2.0: pure amplitude damping, s = 0
 def test_identity_weight_of_thermal_relaxation_matches_the_closed_form(t2: float):
     ops = _kraus_ops(thermal_relaxation_error(T1, t2, TIME))
     s, rest = identity_weight(ops)
@@ -132,17 +133,21 @@ def _sampler(model: NoiseModel) -> tuple[RareBranchSampler, object]:
     return RareBranchSampler(inner, sim, branches), inner
 
 
-def test_sampled_distribution_is_the_original_channel():
+@pytest.mark.parametrize("dense_fire", [1.0, 0.0])
+def test_sampled_distribution_is_the_original_channel(monkeypatch: pytest.MonkeyPatch, dense_fire: float):
+    # dense_fire 1.0: every branch replayed per shot; 0.0: every Kraus channel applied in every shot
+    monkeypatch.setattr(rare, "DENSE_FIRE", dense_fire)
     model, qc = _strong_model(), _circuit()
     exact = _exact(qc, model)  # Aer density matrix of the original (Kraus) model, little-endian index
     sampler, inner = _sampler(model)
     shots = 20_000
     res = sampler.run([qc], shots=shots).result()[0]
-    assert res.metadata["rare_branch_replays"] > 0.5 * shots  # ~0.48 per site, 11 sites
+    replays = res.metadata["rare_branch_replays"]
+    assert replays > 0.5 * shots if dense_fire == 1.0 else replays == 0  # ~0.48 per site, 11 sites
     counts = res.data.meas.get_counts()
     observed = np.array([counts.get(format(k, "03b"), 0) for k in range(8)])
     assert chisquare(observed, shots * np.asarray(exact))[1] > 1e-3
-    dropped = inner.run([qc], shots=shots).result()[0].data.meas.get_counts()  # no branch replayed
+    dropped = inner.run([qc], shots=shots).result()[0].data.meas.get_counts()  # no branch at all
     wrong = np.array([dropped.get(format(k, "03b"), 0) for k in range(8)])
     assert chisquare(wrong, shots * np.asarray(exact))[1] < 1e-6
 
@@ -206,3 +211,22 @@ def test_kingston_sampler_is_seeded_and_shaped(kingston):
         runs.append(sampler.run([(isa[0], phases)], shots=60).result()[0])
     assert runs[0].data.meas.shape == (3,) and runs[0].data.meas.num_shots == 60
     assert np.array_equal(runs[0].data.meas.array, runs[1].data.meas.array)
+
+
+def test_replayed_rows_keep_every_register():
+    """A replayed shot's Aer memory (registers space-separated, last first) lands in the right register rows."""
+    from qiskit import ClassicalRegister, QuantumRegister
+    from qiskit_aer.primitives import SamplerV2
+
+    from bellsense.backends.rare import _row
+
+    q, a, b = QuantumRegister(5), ClassicalRegister(2, "a"), ClassicalRegister(3, "b")
+    qc = QuantumCircuit(q, a, b)
+    qc.x([0, 3, 4])
+    qc.measure([0, 1], a)
+    qc.measure([2, 3, 4], b)
+    memory = AerSimulator().run(qc, shots=1, memory=True).result().get_memory()[0]
+    rows = _row(memory, qc.cregs)
+    ref = SamplerV2().run([qc], shots=1).result()[0].data
+    assert np.array_equal(rows["a"], ref.a.array[0]) and np.array_equal(rows["b"], ref.b.array[0])
+    assert ref.a.get_counts() == {"01": 1} and ref.b.get_counts() == {"110": 1}  # the case is not trivial
