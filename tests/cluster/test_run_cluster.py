@@ -74,10 +74,11 @@ def session():
         yield s
 
 
-def same_results(a: record.RunRecord, b: record.RunRecord) -> None:
+def same_results(a: record.RunRecord, b: record.RunRecord, assert_same) -> None:
     assert b.status == a.status == "complete"
     assert b.circuits == a.circuits  # every count of every binding
-    assert b.exact == a.exact and b.points == a.points
+    assert_same(b.exact, a.exact)  # another process: floats to 1e-12 (conftest.assert_same)
+    assert_same(b.points, a.points)
     assert [j.submission["seed"] for j in b.jobs] == [j.submission["seed"] for j in a.jobs]
     assert [(t.key, t.seed) for t in b.execution.tasks] == [(t.key, t.seed) for t in a.execution.tasks]
 
@@ -95,14 +96,14 @@ def test_in_process_run_is_one_task_per_point(reference, spec_path):
             assert abs(p.fisher_measured.value - p.fisher_exact_method) < 4 * p.fisher_measured.stderr
 
 
-def test_workers_and_scheduler_match_in_process(reference, spec_path, session, tmp_path, capsys):
+def test_workers_and_scheduler_match_in_process(reference, spec_path, session, tmp_path, capsys, assert_same):
     out_w, out_s = tmp_path / "workers", tmp_path / "scheduler"
     assert main(["run", str(spec_path), "--out", str(out_w), "--workers", "2", *FLAGS]) == 0
     assert main(["run", str(spec_path), "--out", str(out_s), "--scheduler", session.address, *FLAGS]) == 0
     capsys.readouterr()
     workers, sched = record.read(out_w), record.read(out_s)
-    same_results(reference, workers)
-    same_results(reference, sched)
+    same_results(reference, workers, assert_same)
+    same_results(reference, sched, assert_same)
     assert workers.execution.where == "Dask LocalCluster with 2 worker processes"
     assert sched.execution.where == f"Dask scheduler at {session.address}"
     assert {t.worker for t in sched.execution.tasks} <= set(session.worker_addresses())
@@ -126,7 +127,8 @@ def test_unreachable_scheduler_is_exit_2_naming_the_address(spec_path, tmp_path,
     assert "not both" in capsys.readouterr().err
 
 
-def test_fetch_after_a_kill_recomputes_only_the_missing_tasks(reference, spec_path, session, tmp_path, capsys):
+def test_fetch_after_a_kill_recomputes_only_the_missing_tasks(reference, spec_path, session, tmp_path, capsys,
+                                                              assert_same):
     out = tmp_path / "killed"
     stopped = runner.execute(runner.prepare(load_spec(spec_path), out), progress=False, plots=False,
                              cluster=session, stop_after=5)
@@ -138,7 +140,7 @@ def test_fetch_after_a_kill_recomputes_only_the_missing_tasks(reference, spec_pa
     assert f"5 of {TASKS} tasks finished (results.jsonl)" in capsys.readouterr().out
     assert main(["fetch", str(out), "--scheduler", session.address, *FLAGS]) == 0
     assert "record:" in capsys.readouterr().out
-    same_results(reference, record.read(out))
+    same_results(reference, record.read(out), assert_same)
     lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert len(lines) == TASKS and len({line["key"] for line in lines}) == TASKS  # the 5 were not recomputed
     assert all(lines[i] == done[lines[i]["key"]].to_dict() for i in range(5))
@@ -146,7 +148,7 @@ def test_fetch_after_a_kill_recomputes_only_the_missing_tasks(reference, spec_pa
     out2 = tmp_path / "killed-in-process"
     runner.execute(runner.prepare(load_spec(spec_path), out2), progress=False, plots=False, cluster=session,
                    stop_after=9)
-    same_results(reference, runner.fetch(out2, progress=False, plots=False).record)
+    same_results(reference, runner.fetch(out2, progress=False, plots=False).record, assert_same)
 
 
 def test_ibm_backend_ignores_workers_before_credentials(spec_path, tmp_path, monkeypatch, capsys):
@@ -203,7 +205,7 @@ def test_reproduce_cluster_flags(capsys):
 
 
 # Last in the module: the restarted worker would have to import qiskit again for a later test.
-def test_worker_killed_mid_run_is_survived(reference, spec_path, session, tmp_path):
+def test_worker_killed_mid_run_is_survived(reference, spec_path, session, tmp_path, assert_same):
     client = session.client
     pids = client.run(os.getpid)  # {worker address: PID}
     out = tmp_path / "kill"
@@ -225,6 +227,6 @@ def test_worker_killed_mid_run_is_survived(reference, spec_path, session, tmp_pa
     result = runner.run_experiment(load_spec(spec_path), out, plots=False, cluster=session)
     killer.join(timeout=5)
     assert killed, "no worker was busy after the first result: the run ended before the kill"
-    same_results(reference, result.record)
+    same_results(reference, result.record, assert_same)
     client.wait_for_workers(2, timeout=60)  # the nanny has replaced the killed process
     assert killed[0] not in client.run(os.getpid).values()

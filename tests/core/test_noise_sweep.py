@@ -155,7 +155,7 @@ def test_the_record_round_trips_validates_and_refuses_a_wrong_setting(sweep_run)
             record.validate(bad)
 
 
-def test_fetch_finishes_an_interrupted_sweep(sweep_run, tmp_path):
+def test_fetch_finishes_an_interrupted_sweep(sweep_run, tmp_path, assert_same):
     spec, result = sweep_run
     # stopped after the submissions were recorded: each point's job carries its setting, fetch re-runs them
     stopped = runner.execute(runner.prepare(spec, tmp_path / "submitted"), progress=False, plots=False,
@@ -163,12 +163,14 @@ def test_fetch_finishes_an_interrupted_sweep(sweep_run, tmp_path):
     on_disk = record.read(stopped.record_path)
     assert on_disk.status == "submitted" and [j.noise_index for j in on_disk.jobs] == [0] * 4 + [1] * 4
     fetched = runner.fetch(stopped.record_path, progress=False, plots=False).record
-    assert fetched.status == "complete" and fetched.points == result.record.points
+    assert fetched.status == "complete"
+    assert_same(fetched.points, result.record.points)
     # killed after three task results: fetch runs only the missing tasks, with the same seeds
     killed = runner.execute(runner.prepare(spec, tmp_path / "killed"), progress=False, plots=False, stop_after=3)
     assert record.read(killed.record_path).jobs == []
     done = runner.fetch(killed.record_path, progress=False, plots=False).record
-    assert done.circuits == result.record.circuits and done.points == result.record.points
+    assert done.circuits == result.record.circuits
+    assert_same(done.points, result.record.points)
 
 
 def test_a_user_sampler_refuses_noise_settings(tmp_path):

@@ -56,7 +56,7 @@ def test_a_010_record_reports_the_010_table(path, capsys):
 
 
 @pytest.mark.parametrize("path", OLD, ids=[p.stem for p in OLD])
-def test_a_010_record_migrates_without_loss(path):
+def test_a_010_record_migrates_without_loss(path, assert_same):
     raw = json.loads(path.read_text())
     assert raw["format_version"] == 1 and "schema_version" not in raw
     rec = record.read(path)
@@ -75,7 +75,8 @@ def test_a_010_record_migrates_without_loss(path):
     # (the parallel bound is new since 0.1.0: a fresh analysis adds it).
     again = report.analyse(rec)
     new_fields = {"fisher_measured", "fisher_z", "mitigated", "bound", "bound_unavailable"}
-    assert [p.model_dump(exclude=new_fields) for p in again] == [p.model_dump(exclude=new_fields) for p in rec.points]
+    assert_same([p.model_dump(exclude=new_fields) for p in again],
+                [p.model_dump(exclude=new_fields) for p in rec.points])
 
 
 def test_migration_spells_complex_numbers_one_way():

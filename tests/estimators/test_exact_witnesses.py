@@ -216,6 +216,13 @@ def test_pi_state_inputs():
         assert close(pi_bell_minimum(pi).value, pi_bell_minimum(ref).value, rel=1e-9)
         value, axis = best_axis_qfi(pi)
         ref_value, ref_axis = best_axis_qfi(ref)
-        assert close(value, ref_value, rel=1e-9) and np.allclose(axis, ref_axis, atol=1e-6)
+        assert close(value, ref_value, rel=1e-9)
+        # for the mixed product state the top eigenvalue is doubly degenerate (every axis normal to the Bloch
+        # vector (0.6, 0.2, 0.6)), so the axes need not agree; each must reach the maximum on the dense state
+        for a in (axis, ref_axis):
+            assert close(float(np.linalg.norm(a)), 1.0, rel=1e-12)
+            assert close(qfi(ref, spin.collective(n, a)), ref_value, rel=1e-9)
+        if ref is dense:  # non-degenerate there: the axes themselves agree
+            assert np.allclose(axis, ref_axis, atol=1e-6)
     big = models.lmg_ground_state(40, 1.0, 0.05)
     assert close(pi_bell_minimum(PIState.from_dicke(big)).value, pi_bell_minimum(big, "dicke").value)
