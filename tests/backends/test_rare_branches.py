@@ -152,7 +152,8 @@ def test_sampled_distribution_is_the_original_channel(monkeypatch: pytest.Monkey
     assert chisquare(wrong, shots * np.asarray(exact))[1] < 1e-6
 
 
-def test_sweeps_and_seeds():
+def test_sweeps_and_seeds(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(rare, "DENSE_FIRE", 1.0)  # every branch replayed: the replays must follow the seed too
     model = _strong_model()
     qc = QuantumCircuit(3)
     theta = Parameter("t")
@@ -167,7 +168,7 @@ def test_sweeps_and_seeds():
     second, _ = _sampler(model)
     a = first.run([(qc, values)], shots=500).result()[0]
     b = second.run([(qc, values)], shots=500).result()[0]
-    assert a.data.meas.shape == (4,) and a.data.meas.num_shots == 500
+    assert a.data.meas.shape == (4,) and a.data.meas.num_shots == 500 and a.metadata["rare_branch_replays"] > 500
     assert np.array_equal(a.data.meas.array, b.data.meas.array)  # same seed, same rows
     for k, v in enumerate(values[:, 0]):  # each binding against its own exact distribution
         exact = _exact(qc.assign_parameters([v]), model)
@@ -230,3 +231,22 @@ def test_replayed_rows_keep_every_register():
     ref = SamplerV2().run([qc], shots=1).result()[0].data
     assert np.array_equal(rows["a"], ref.a.array[0]) and np.array_equal(rows["b"], ref.b.array[0])
     assert ref.a.get_counts() == {"01": 1} and ref.b.get_counts() == {"110": 1}  # the case is not trivial
+
+
+@pytest.mark.slow
+def test_kingston_run_stopped_after_submission_is_fetched_to_the_same_counts(tmp_path):
+    """A fake-device run at n = 20 (rare-branch sampler) stopped after submission and finished by ``fetch``
+    gives the uninterrupted run's counts exactly (the replays are drawn from the job's seed)."""
+    from bellsense import run
+    from bellsense.spec import ExperimentSpec
+
+    spec = ExperimentSpec.from_dict({
+        "name": "rare20", "probe": {"states": ["ghz"], "n": [20]}, "sensing": {"t": [0.0]},
+        "measure": {"quantities": ["bell"], "exact": "off"},
+        "run": {"backend": "fake_kingston", "shots": 40, "seed": 17}})
+    whole = run.run_experiment(spec, tmp_path / "whole", plots=False).record
+    assert RARE_REASON in whole.layout["circuits"][0]["simulation"]["reason"]
+    stopped = run.execute(run.prepare(spec, tmp_path / "stopped"), progress=False, plots=False,
+                          stop_after_submit=True)
+    fetched = run.fetch(stopped.record_path, progress=False, plots=False).record
+    assert fetched.status == "complete" and fetched.circuits == whole.circuits
