@@ -202,9 +202,14 @@ class _DevicePlatform(Platform):
             self.cache[key] = device_noise_model(self.backend, key[1], readout_as_channel=readout_as_channel)
         return self.cache[key]
 
-    def _configure(self, sampler: Any, seed: int | None, options: Mapping[str, Any] | None) -> Any:
+    def merged_options(self, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The platform's device options with a submission's overrides on top."""
         opts = dict(self.options)
         opts.update(options or {})
+        return opts
+
+    def _configure(self, sampler: Any, seed: int | None, options: Mapping[str, Any] | None) -> Any:
+        opts = self.merged_options(options)
         so = sampler.options
         dd = opts.get("dynamical_decoupling", False)
         if dd:

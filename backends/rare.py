@@ -17,7 +17,7 @@ The exact split. A Kraus channel ``K`` with Choi matrix ``C`` (column-stacked, `
 instruction is the last one on its qubit in every term, so ``E = (prod_k K_k) o E_0`` with ``E_0`` the
 error without its Kraus instructions (checked on the superoperators, not assumed). Hence, independently at
 every instance of such a gate and every Kraus qubit ``k`` of it, branch ``R_k`` "fires" with probability
-``1 - s_k`` (4e-4 on ``fake_kingston``), and otherwise nothing happens after ``E_0``.
+``1 - s_k`` (1e-4 to 8e-4 per gate on ``fake_kingston``), and otherwise nothing happens after ``E_0``.
 
 Sampling (:class:`RareBranchSampler`). Every shot runs on the Kraus-free model (Aer's fast circuit-noise
 path); the firing pattern of each shot is drawn beforehand, independently of its outcome, and every shot
@@ -79,7 +79,7 @@ class KrausBranch:
     qubit: int
     fire: float
     remainder: tuple[np.ndarray, ...]
-    kraus: tuple[np.ndarray, ...] = ()
+    kraus: tuple[np.ndarray, ...]
 
     @property
     def dense(self) -> bool:
@@ -190,8 +190,7 @@ def split_noise_model(model: NoiseModel) -> tuple[NoiseModel, Branches] | None:
     return clean, branches
 
 
-def branch_sites(circuit: QuantumCircuit, branches: Mapping[tuple[str, tuple[int, ...]], tuple[KrausBranch, ...]]
-           ) -> list[tuple[int, int, KrausBranch]]:
+def branch_sites(circuit: QuantumCircuit, branches: Branches) -> list[tuple[int, int, KrausBranch]]:
     """``(instruction index, circuit qubit, branch)`` for every Kraus branch the circuit's gates carry."""
     out = []
     for idx, inst in enumerate(circuit.data):
@@ -231,14 +230,14 @@ class RareBranchSampler(PubSampler):
         Sampler on the Kraus-free model (the runtime sampler in local mode on that simulator); its
         ``options`` are this sampler's options (``simulator.seed_simulator`` seeds the branch draws too).
     simulator : AerSimulator
-        The same Kraus-free simulator: replays go to it directly (one shot per circuit, one call).
+        The same Kraus-free simulator: replays go to it directly (shots with the same binding and fired
+        sites share a circuit; one call per power-of-two shot count).
     branches : mapping
         ``(gate, qubits) -> KrausBranch``s from :func:`split_noise_model`.
     default_shots : int
     """
 
-    def __init__(self, inner: BaseSamplerV2, simulator: Any,
-                 branches: Branches, *,
+    def __init__(self, inner: BaseSamplerV2, simulator: Any, branches: Branches, *,
                  default_shots: int = 4096) -> None:
         self.inner = inner
         self.simulator = simulator

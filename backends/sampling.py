@@ -16,7 +16,7 @@ from qiskit.primitives import BaseSamplerV2
 
 from .methods import SimulationChoice
 from .platform import FakeDevicePlatform, Platform
-from .rare import RARE_REASON, RareBranchSampler
+from .rare import RARE_REASON, RareBranchSampler, split_noise_model
 
 __all__ = ["make_sampler", "device_simulator", "device_sampler", "device_choice", "kraus_split", "SHOT_BRANCHING_MAX",
            "DENSITY_MATRIX_MAX"]
@@ -84,8 +84,6 @@ def device_simulator(
 
 def kraus_split(platform: FakeDevicePlatform, qubits: Sequence[int] | None) -> Any:
     """:func:`~bellsense.backends.rare.split_noise_model` of the device noise on ``qubits``, memoised (or ``None``)."""
-    from .rare import split_noise_model
-
     if qubits is None:
         return None
     key = ("kraus_split", tuple(sorted(int(q) for q in qubits)))
@@ -96,8 +94,7 @@ def kraus_split(platform: FakeDevicePlatform, qubits: Sequence[int] | None) -> A
 
 def _rare_ok(platform: FakeDevicePlatform, options: Any = None) -> bool:
     """Rare-branch replay keeps instruction positions: not with the runtime's twirling or dynamical decoupling."""
-    opts = dict(platform.options)
-    opts.update(options or {})
+    opts = platform.merged_options(options)
     return not (opts.get("twirling") or opts.get("dynamical_decoupling"))
 
 
